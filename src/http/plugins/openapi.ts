@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+
+// The OpenAPI document is generated from the route schemas, never written by hand.
+// Operations and fields Habla adds to the Diga contract carry `x-habla-extension: true`.
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Habla API',
+        version: '0.1.0',
+        description:
+          'Wire-compatible with the Diga API (2026-07-03). Additions are marked `x-habla-extension: true`.',
+      },
+      components: {
+        securitySchemes: { CustomHTTPBearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+    // GET operations that take a JSON body declare it as `getBody` (see http/get-body.ts).
+    transform: ({ schema, url }: { schema: any; url: string }) =>
+      schema?.getBody ? { schema: { ...schema, body: schema.getBody }, url } : { schema, url },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

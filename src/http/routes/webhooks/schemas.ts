@@ -1,0 +1,25 @@
+import { Type } from 'typebox';
+import { WEBHOOK_EVENTS } from '../../../domain/webhook-events.ts';
+import { DateTime, Nullable, StringEnum, Uuid } from '../../schemas/common.ts';
+
+export const WebhookEvent = StringEnum(WEBHOOK_EVENTS);
+
+export const WebhookRequest = Type.Object({
+  url: Type.String({ minLength: 1, format: 'uri' }),
+  subscribed_events: Type.Array(WebhookEvent),
+});
+
+export const WebhookUpdateRequest = Type.Object({
+  url: Type.Optional(Type.String()),
+  subscribed_events: Type.Optional(Nullable(Type.Array(WebhookEvent))),
+});
+
+export const WebhookResponse = Type.Object({
+  id: Uuid(),
+  url: Type.String(),
+  subscribed_events: Type.Array(WebhookEvent),
+  created_date: DateTime(),
+});
+
+/** GET /v1/webhook/ takes an optional JSON body: the events to filter by. */
+export const WebhookListFilter = Nullable(Type.Array(WebhookEvent));

@@ -1,0 +1,29 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ApiKeyRepository } from '../store/repositories/api-keys.ts';
+import type { App, AppDeps } from './deps.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import { registerRoutes } from './routes/index.ts';
+
+export interface ServerOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { keywords: ['x-habla-extension'] } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandling(app);
+  await registerOpenApi(app);
+  registerAuth(app, new ApiKeyRepository(deps.store.db));
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await registerRoutes(app, deps);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,164 @@
+// Row types of every table, as Kysely sees them. Columns are snake_case as on the wire.
+// Portable types across SQLite and PostgreSQL: ids, timestamps (ISO-8601 UTC) and JSON
+// documents are text; booleans are 0/1 integers.
+
+export type DbBool = number;
+export type JsonText = string;
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  created_date: string;
+  deleted_at: string | null;
+}
+
+/** The identity behind API keys (Diga's "profile"); the first key's is created at bootstrap. */
+export interface ProfilesTable {
+  id: string;
+  name: string;
+  created_date: string;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  profile_id: string;
+  role: string;
+  created_date: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  project_id: string;
+  creator_id: string;
+  name: string;
+  /** SHA-256 hex of the key value; the value itself is never stored. */
+  key_hash: string;
+  last_four_digits: string;
+  restricted: DbBool;
+  permissions: JsonText | null;
+  expiry_date: string | null;
+  created_date: string;
+  last_used_at: string | null;
+}
+
+export interface VoiceFavouritesTable {
+  project_id: string;
+  voice_id: string;
+  created_date: string;
+}
+
+export interface AgentsTable {
+  id: string;
+  project_id: string;
+  draft_version_id: string;
+  published_version_id: string | null;
+  /** Version numbers come from one counter per agent and are never reused. */
+  last_version_number: number;
+  source_template_id: string | null;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface AgentVersionsTable {
+  id: string;
+  agent_id: string;
+  project_id: string;
+  version_number: number;
+  version_name: string | null;
+  is_draft: DbBool;
+  mode: string;
+  /** Every agent setting (prompt, voice, tools, …) as one JSON document: versions are snapshots. */
+  settings: JsonText;
+  created_at: string;
+  modified_at: string;
+}
+
+export interface PhonesTable {
+  id: string;
+  project_id: string;
+  /** E.164 (`+34…`) or a SIP user identifier. */
+  number: string;
+  nickname: string | null;
+  telephony_provider: string;
+  status: string;
+  assigned_at: string | null;
+  released_at: string | null;
+  scheduled_release_at: string | null;
+  inbound_agent_id: string | null;
+  outbound_agent_id: string | null;
+  has_outbound_config: DbBool;
+  termination_uri: string | null;
+  sip_username: string | null;
+  /** AES-256-GCM ciphertext of the trunk password (see lib/secret-box). */
+  sip_password_encrypted: string | null;
+  inbound_media_encryption: string;
+  outbound_media_encryption: string;
+  allowed_addresses: JsonText | null;
+  created_date: string;
+}
+
+export interface ContactsTable {
+  id: string;
+  project_id: string;
+  identifier: string;
+  contact_type: string;
+  created_date: string;
+}
+
+export interface CallsTable {
+  id: string;
+  project_id: string;
+  agent_id: string | null;
+  agent_version_id: string | null;
+  phone_register_id: string | null;
+  contact_id: string;
+  status: string;
+  type: string;
+  from_number: string | null;
+  to_number: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  duration: number | null;
+  end_reason: string | null;
+  /** Path of the recording inside the storage, once the call has been recorded. */
+  recording_key: string | null;
+  dynamic_variables: JsonText | null;
+  created_date: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  call_id: string;
+  project_id: string;
+  /** Position in the conversation; ties in created_date are ordered by it. */
+  seq: number;
+  role: string;
+  content: string | null;
+  tool_call: JsonText | null;
+  created_date: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  project_id: string;
+  url: string;
+  subscribed_events: JsonText;
+  created_date: string;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  profiles: ProfilesTable;
+  project_members: ProjectMembersTable;
+  api_keys: ApiKeysTable;
+  voice_favourites: VoiceFavouritesTable;
+  agents: AgentsTable;
+  agent_versions: AgentVersionsTable;
+  phones: PhonesTable;
+  contacts: ContactsTable;
+  calls: CallsTable;
+  messages: MessagesTable;
+  webhooks: WebhooksTable;
+}
