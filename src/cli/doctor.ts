@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/index.ts';
+import { sql } from 'kysely';
+import { openStore } from '../store/database.ts';
+
+interface Check {
+  name: string;
+  /** Required checks fail the doctor; advisory ones only warn. */
+  required: boolean;
+  run(): Promise<string> | string;
+}
+
+// Says what the server needs and what is missing, with the command that fixes it.
+export async function runDoctor(config: Config): Promise<number> {
+  let failed = 0;
+  for (const check of checks(config)) {
+    try {
+      const detail = await check.run();
+      process.stdout.write(`ok    ${check.name}: ${detail}\n`);
+    } catch (error) {
+      const label = check.required ? 'FAIL ' : 'warn ';
+      if (check.required) failed++;
+      process.stdout.write(`${label} ${check.name}: ${(error as Error).message}\n`);
+    }
+  }
+  process.stdout.write(failed ? `\n${failed} required check(s) failed\n` : '\nall required checks passed\n');
+  return failed ? 1 : 0;
+}
+
+function checks(config: Config): Check[] {
+  return [
+    { name: 'node', required: true, run: checkNode },
+    { name: 'espeak-ng (local TTS)', required: true, run: checkEspeak },
+    { name: 'data directory', required: true, run: () => checkDataDir(config.dataDir) },
+    { name: 'database', required: true, run: () => checkDatabase(config.databaseUrl) },
+    { name: 'secret key', required: false, run: () => checkSecretKey(config) },
+    { name: 'sox (audio tools)', required: false, run: () => version('sox', ['--version'], 'apt-get install sox') },
+  ];
+}
+
+function checkNode(): string {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) throw new Error(`Node ${process.versions.node} is too old; Habla needs Node 20 or newer`);
+  return process.versions.node;
+}
+
+function checkEspeak(): string {
+  const spanish = run('espeak-ng', ['--voices=es'], 'apt-get install espeak-ng');
+  if (spanish.trim().split('\n').length < 2) throw new Error('espeak-ng has no Spanish voice; apt-get install espeak-ng-data');
+  return version('espeak-ng', ['--version'], 'apt-get install espeak-ng');
+}
+
+function checkDataDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const probe = path.join(dir, `.doctor-${process.pid}`);
+  fs.writeFileSync(probe, 'ok');
+  fs.rmSync(probe);
+  return `${dir} is writable`;
+}
+
+async function checkDatabase(url: string): Promise<string> {
+  const store = openStore(url);
+  try {
+    await sql`select 1`.execute(store.db);
+    return `${store.dialect} reachable`;
+  } finally {
+    await store.close();
+  }
+}
+
+function checkSecretKey(config: Config): string {
+  if (config.secretKey) return 'HABLA_SECRET_KEY is set';
+  const file = path.join(config.dataDir, 'secret.key');
+  if (fs.existsSync(file)) return `using ${file}`;
+  throw new Error(`none yet: one will be generated into ${file} on first start (back it up; losing it loses trunk passwords)`);
+}
+
+function version(command: string, args: string[], fix: string): string {
+  return run(command, args, fix).trim().split('\n')[0];
+}
+
+function run(command: string, args: string[], fix: string): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch {
+    throw new Error(`${command} not found; install it with: ${fix}`);
+  }
+}

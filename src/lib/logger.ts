@@ -1,0 +1,33 @@
+import pino, { type Logger } from 'pino';
+import type { LogLevel } from '../config/index.ts';
+
+// Personal data (numbers, transcripts, prompts, keys) may only travel in structured fields,
+// and these are the fields the logger censors wherever they appear.
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  '*.authorization',
+  '*.password',
+  '*.to_number',
+  '*.from_number',
+  '*.number',
+  '*.phone_number',
+  '*.caller',
+  '*.callee',
+  '*.transcript',
+  '*.prompt',
+  '*.content',
+  '*.value',
+  'to_number',
+  'from_number',
+  'number',
+  'phone_number',
+  'caller',
+  'callee',
+  'transcript',
+  'prompt',
+  'content',
+];
+
+export function createLogger(level: LogLevel): Logger {
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}

@@ -1,0 +1,61 @@
+// Composition root: config → store → engine → http, and graceful shutdown.
+// The only module that knows every other one.
+import type { Logger } from 'pino';
+import type { Config } from './config/index.ts';
+import { UnavailableCallEngine } from './engine/call-engine.ts';
+import type { AppDeps } from './http/deps.ts';
+import { buildApp } from './http/server.ts';
+import { createSecretBox, resolveSecretKey } from './lib/secret-box.ts';
+import { bootstrap } from './store/bootstrap.ts';
+import { migrateToLatest, openStore } from './store/database.ts';
+import { CallRepository } from './store/repositories/calls.ts';
+import { createVoiceCatalog } from './voice/espeak-catalog.ts';
+
+export interface RunningHabla {
+  url: string;
+  /** Stops admitting requests, ends live calls and closes the store. Idempotent. */
+  close(reason?: string): Promise<void>;
+}
+
+export async function startHabla(config: Config, logger: Logger): Promise<RunningHabla> {
+  const store = openStore(config.databaseUrl);
+  const applied = await migrateToLatest(store);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const boot = await bootstrap(store, config.adminApiKey);
+  if (boot.generatedAdminKey) announceGeneratedKey(boot.generatedAdminKey);
+
+  const calls = new CallRepository(store.db);
+  const deps: AppDeps = {
+    store,
+    secretBox: createSecretBox(resolveSecretKey(config.secretKey, config.dataDir)),
+    callEngine: new UnavailableCallEngine(calls),
+    voices: createVoiceCatalog(),
+  };
+  if (deps.voices.list().length === 0) logger.warn('espeak-ng not found: the voice catalogue is empty');
+
+  const app = await buildApp(deps, { logger });
+  const url = await app.listen({ port: config.port, host: config.host });
+
+  let closing: Promise<void> | undefined;
+  const close = (reason = 'server_shutdown') =>
+    (closing ??= (async () => {
+      await app.close();
+      await deps.callEngine.close(reason);
+      await store.close();
+    })());
+  return { url, close };
+}
+
+// Printed once, to the terminal rather than the log: it is a secret and cannot be shown again.
+function announceGeneratedKey(key: string): void {
+  process.stdout.write(
+    `\nHabla created a default project and its admin API key (shown only this once):\n\n  ${key}\n\n` +
+      'Use it as "Authorization: Bearer <key>". Set HABLA_ADMIN_API_KEY to choose the key yourself.\n\n',
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { runCli } = await import('./cli/index.ts');
+  process.exitCode = await runCli(process.argv.slice(2));
+}
