@@ -2,6 +2,8 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CallEngine } from '../engine/call-engine.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
+import type { RecordingStorage } from '../storage/recording-storage.ts';
+import type { RecordingUrlSigner } from '../storage/recording-url.ts';
 import type { Store } from '../store/database.ts';
 import type { VoiceCatalog } from '../voice/catalog.ts';
 
@@ -11,6 +13,10 @@ export interface AppDeps {
   secretBox: SecretBox;
   callEngine: CallEngine;
   voices: VoiceCatalog;
+  /** Call recordings (audio), addressed by `calls.recording_key`. */
+  recordings: RecordingStorage;
+  /** Signs and checks the expiring links in `recording_url`. */
+  recordingUrls: RecordingUrlSigner;
 }
 
 export type App = FastifyInstance<

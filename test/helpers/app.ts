@@ -1,9 +1,14 @@
 import { after, before, describe } from 'node:test';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { CallEngine, OutboundCallOrder } from '../../src/engine/call-engine.ts';
 import type { App, AppDeps } from '../../src/http/deps.ts';
 import { buildApp } from '../../src/http/server.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
+import { LocalRecordingStorage } from '../../src/storage/recording-storage.ts';
+import { createRecordingUrlSigner } from '../../src/storage/recording-url.ts';
 import { bootstrap } from '../../src/store/bootstrap.ts';
 import type { Store } from '../../src/store/database.ts';
 import { ProjectRepository } from '../../src/store/repositories/projects.ts';
@@ -75,6 +80,8 @@ export async function createTestApi(database: TestDatabase, overrides: Partial<A
     secretBox: createSecretBox(randomBytes(32)),
     callEngine: engine,
     voices: createVoiceCatalog(),
+    recordings: new LocalRecordingStorage(fs.mkdtempSync(path.join(testRecordingsRoot(), 'api-'))),
+    recordingUrls: createRecordingUrlSigner(randomBytes(32)),
     ...overrides,
   };
   const app = await buildApp(deps);
@@ -117,4 +124,16 @@ export async function createTestApi(database: TestDatabase, overrides: Partial<A
       return created.value;
     },
   };
+}
+
+let recordingsRoot: string | undefined;
+
+/** One temporary folder per test process for recordings, removed when the process exits. */
+function testRecordingsRoot(): string {
+  if (recordingsRoot === undefined) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'habla-test-recordings-'));
+    process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+    recordingsRoot = root;
+  }
+  return recordingsRoot;
 }
