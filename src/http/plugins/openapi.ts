@@ -21,6 +21,13 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // GET operations that take a JSON body declare it as `getBody` (see http/get-body.ts).
     transform: ({ schema, url }: { schema: any; url: string }) =>
       schema?.getBody ? { schema: { ...schema, body: schema.getBody }, url } : { schema, url },
+    // @fastify/swagger marks every body required; a GET body is an optional filter (as in the contract).
+    transformObject: (document: any) => {
+      for (const item of Object.values<any>(document.openapiObject.paths ?? {})) {
+        if (item.get?.requestBody) delete item.get.requestBody.required;
+      }
+      return document.openapiObject;
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
