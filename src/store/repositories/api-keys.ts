@@ -71,7 +71,13 @@ export class ApiKeyRepository {
       created_date: nowIso(),
       last_used_at: null,
     };
-    await this.db.insertInto('api_keys').values(row).execute();
+    await this.db.transaction().execute(async (trx) => {
+      // An operator-supplied value must always be addable: a stale row holding the same
+      // value (expired, or left in a deleted project) would otherwise violate the unique
+      // hash and stop the server at boot. That row can no longer authenticate anyway.
+      if (input.value !== undefined) await trx.deleteFrom('api_keys').where('key_hash', '=', row.key_hash).execute();
+      await trx.insertInto('api_keys').values(row).execute();
+    });
     return { record: toRecord(row), value };
   }
 

@@ -79,6 +79,44 @@ export class ProjectRepository {
     await this.db.updateTable('projects').set({ deleted_at: nowIso() }).where('id', '=', id).execute();
   }
 
+  /**
+   * Soft-deletes a project unless it is the last one the profile can see. Concurrent
+   * deletes by one profile are serialised on its profile row, so two of them can never
+   * both pass the check and leave the profile with no project.
+   */
+  async softDeleteUnlessLast(profileId: string, id: string): Promise<'deleted' | 'last'> {
+    return this.db.transaction().execute(async (trx) => {
+      // A no-op write: takes the row lock on PostgreSQL; SQLite serialises writers anyway.
+      await trx.updateTable('profiles').set((eb) => ({ name: eb.ref('name') })).where('id', '=', profileId).execute();
+      const row = await new ProjectRepository(trx).visible(profileId)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst();
+      if (Number(row?.n ?? 0) <= 1) return 'last';
+      await trx.updateTable('projects').set({ deleted_at: nowIso() }).where('id', '=', id).where('deleted_at', 'is', null).execute();
+      return 'deleted';
+    });
+  }
+
+  async addMember(projectId: string, profileId: string, role: Role): Promise<void> {
+    await this.db
+      .insertInto('project_members')
+      .values({ project_id: projectId, profile_id: profileId, role, created_date: nowIso() })
+      .execute();
+  }
+
+  /** A live project and one of its admins: whom a key created by the operator (CLI) belongs to. */
+  async findAdmin(projectId: string): Promise<{ projectId: string; profileId: string } | undefined> {
+    return this.db
+      .selectFrom('projects')
+      .innerJoin('project_members', 'project_members.project_id', 'projects.id')
+      .select(['projects.id as projectId', 'project_members.profile_id as profileId'])
+      .where('projects.id', '=', projectId)
+      .where('projects.deleted_at', 'is', null)
+      .where('project_members.role', '=', 'admin')
+      .orderBy('project_members.created_date', 'asc')
+      .executeTakeFirst();
+  }
+
   async countVisible(profileId: string): Promise<number> {
     const row = await this.visible(profileId).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     return Number(row?.n ?? 0);
