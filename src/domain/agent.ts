@@ -86,3 +86,12 @@ export function defaultAgentSettings(voiceId: string, language: AgentLanguage): 
     flow_ids: [],
   };
 }
+
+/** Call-tool names are identifiers: accents are dropped and spaces become `_` ('Transferir a dueño' → 'Transferir_a_dueno'). */
+export function normalizeToolName(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .trim()
+    .replace(/\s+/g, '_');
+}
