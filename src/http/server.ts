@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ApiKeyRepository } from '../store/repositories/api-keys.ts';
 import type { App, AppDeps } from './deps.ts';
 import { registerAuth } from './plugins/auth.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRoutes } from './routes/index.ts';
 
@@ -16,6 +16,7 @@ export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Prom
     logger: options.logger ?? false,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
     ajv: { customOptions: { keywords: ['x-habla-extension'] } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -63,6 +63,16 @@ function mapFrameworkError(error: FastifyError): ((reply: FastifyReply) => Fasti
   return undefined;
 }
 
+/**
+ * Router failures before any route matched: a path segment over `maxParamLength` or with bad
+ * percent-encoding. FastAPI reports a bad path parameter as a 422, so this does too (Fastify's
+ * own reply would be neither of the contract's error shapes). Passed as `frameworkErrors`.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const msg = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'Path parameter is too long' : 'Path is not a valid URL';
+  sendValidation(reply, [{ loc: ['path'], msg, type: 'value_error' }]);
+}
+
 /** A check the schema cannot express, reported exactly like a schema failure (422 detail). */
 export class RequestValidationError extends Error {
   constructor(readonly detail: ValidationDetail[]) {
