@@ -157,6 +157,22 @@ export class PhoneRepository {
       .where('project_id', '=', projectId).where('outbound_agent_id', '=', agentId).execute();
   }
 
+  /** The numbers that route either direction to this agent. */
+  async listBoundToAgent(projectId: string, agentId: string): Promise<PhoneRecord[]> {
+    const rows = await this.db.selectFrom('phones').selectAll()
+      .where('project_id', '=', projectId)
+      .where((eb) => eb.or([eb('inbound_agent_id', '=', agentId), eb('outbound_agent_id', '=', agentId)]))
+      .orderBy('created_date').orderBy('id')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** Purchased numbers are released at the end of their billing cycle, not deleted. */
+  async scheduleRelease(projectId: string, phoneId: string, at: string): Promise<void> {
+    await this.db.updateTable('phones').set({ scheduled_release_at: at })
+      .where('project_id', '=', projectId).where('id', '=', phoneId).execute();
+  }
+
   async delete(projectId: string, phoneId: string): Promise<boolean> {
     const result = await this.db.deleteFrom('phones')
       .where('project_id', '=', projectId).where('id', '=', phoneId).executeTakeFirst();
