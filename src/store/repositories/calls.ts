@@ -168,6 +168,12 @@ export class CallRepository implements CallTerminator {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** A call's recording key in any project (null: not recorded; undefined: no such call). */
+  async recordingKeyOf(callId: string): Promise<string | null | undefined> {
+    const row = await this.db.selectFrom('calls').select('recording_key').where('id', '=', callId).executeTakeFirst();
+    return row?.recording_key;
+  }
+
   async setRecordingKey(callId: string, key: string): Promise<void> {
     await this.db.updateTable('calls').set({ recording_key: key, updated_at: nowIso() }).where('id', '=', callId).execute();
   }

@@ -7,8 +7,26 @@ import type { Database, MessagesTable } from '../schema.ts';
 
 export type MessageRole = 'user' | 'assistant' | 'tool';
 
-/** FunctionSchema or CallToolSchema of the contract: what a tool message did. */
-export type ToolCallRecord = Record<string, unknown>;
+export type ToolCallStatus = 'error' | 'success' | 'cancelled';
+
+/** The contract's FunctionSchema: an integration or workflow function the agent called. */
+export interface FunctionCallRecord {
+  type: 'function';
+  function_name: string;
+  payload: Record<string, unknown>;
+  status: ToolCallStatus;
+}
+
+/** The contract's CallToolSchema: a built-in call tool (transfer, hang-up, AMD, …). */
+export interface CallToolRecord {
+  type: 'call_tool';
+  tool_name: 'transfer' | 'hangup' | 'detect_answering_machine' | 'add_participant';
+  payload: Record<string, unknown>;
+  status: ToolCallStatus;
+}
+
+/** What a tool message did, in one of the two shapes MessageResponse.tool_call allows. */
+export type ToolCallRecord = FunctionCallRecord | CallToolRecord;
 
 export interface MessageRecord {
   id: string;
