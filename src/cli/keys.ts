@@ -72,16 +72,7 @@ interface ProjectTarget {
 
 async function resolveProject(store: Store, projectId: string | undefined): Promise<ProjectTarget | undefined> {
   const projects = new ProjectRepository(store.db);
-  if (projectId === undefined) return projects.findDefault();
-  const admin = await store.db
-    .selectFrom('project_members')
-    .innerJoin('projects', 'projects.id', 'project_members.project_id')
-    .select(['projects.id as projectId', 'project_members.profile_id as profileId'])
-    .where('projects.id', '=', projectId)
-    .where('projects.deleted_at', 'is', null)
-    .where('project_members.role', '=', 'admin')
-    .executeTakeFirst();
-  return admin;
+  return projectId === undefined ? projects.findDefault() : projects.findAdmin(projectId);
 }
 
 function stringOption(value: string | true | undefined): string | undefined {

@@ -6,6 +6,7 @@ import { registerAuth } from './plugins/auth.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRoutes } from './routes/index.ts';
+import { createValidatorCompiler } from './validators.ts';
 
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
@@ -17,8 +18,8 @@ export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     frameworkErrors,
-    ajv: { customOptions: { keywords: ['x-habla-extension'] } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(createValidatorCompiler());
 
   registerErrorHandling(app);
   await registerOpenApi(app);

@@ -84,6 +84,14 @@ describeEachDatabase('webhooks API', (api) => {
     assert.deepEqual(badId.body.detail[0].loc, ['path', 'id']);
     assert.equal(badId.body.detail[0].type, 'uuid_parsing');
 
+    // JSON bodies are not coerced: null or a number for a string field is an error, as in pydantic.
+    for (const url of [null, 5]) {
+      const r = await api().request('POST', '/v1/webhook/', { body: { url, subscribed_events: [] } });
+      assert.equal(r.status, 422);
+      assert.deepEqual(r.body.detail[0].loc, ['body', 'url']);
+      assert.equal(r.body.detail[0].type, 'string_type');
+    }
+
     const badJson = await api().request('POST', '/v1/webhook/', { body: '{"url":', headers: { 'content-type': 'application/json' } });
     assert.equal(badJson.status, 422);
     assert.equal(badJson.body.detail[0].type, 'json_invalid');

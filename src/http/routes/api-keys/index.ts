@@ -7,13 +7,10 @@ import type { App, AppDeps } from '../../deps.ts';
 import { invalidField } from '../../plugins/errors.ts';
 import type { Principal } from '../../plugins/auth.ts';
 import { errors, listErrors, Paginated, pageQueryProperties } from '../../schemas/common.ts';
-import { strictStrings } from '../projects/strict-strings.ts';
 import { ApiKeyIdParams, ApiKeyRequest, ApiKeyResponse, ApiKeyUpdateRequest, RedactedApiKeyResponse } from './schemas.ts';
 
 const TAGS = ['API Keys'];
 const SECURITY = [{ CustomHTTPBearer: [] }];
-const checkStrings = strictStrings({ strings: ['name'] });
-
 export async function registerApiKeysRoutes(app: App, deps: AppDeps): Promise<void> {
   const keys = new ApiKeyRepository(deps.store.db);
   const notFound = (id: string) => new AppError('API_KEY_NOT_FOUND', `API key ${id} not found`);
@@ -34,7 +31,6 @@ export async function registerApiKeysRoutes(app: App, deps: AppDeps): Promise<vo
 
   app.post('/v1/api_key/', {
     config: { permission: 'api_keys.create' },
-    preValidation: checkStrings,
     schema: {
       operationId: 'create_api_key_v1_api_key__post', tags: TAGS, security: SECURITY,
       body: ApiKeyRequest,
@@ -66,7 +62,6 @@ export async function registerApiKeysRoutes(app: App, deps: AppDeps): Promise<vo
 
   app.patch('/v1/api_key/:id', {
     config: { permission: 'api_keys.update' },
-    preValidation: checkStrings,
     schema: {
       operationId: 'update_api_key_v1_api_key__id__patch', tags: TAGS, security: SECURITY,
       params: ApiKeyIdParams,

@@ -7,12 +7,9 @@ import type { App, AppDeps } from '../../deps.ts';
 import type { Principal } from '../../plugins/auth.ts';
 import { errors, IdParams, listErrors, Paginated, pageQueryProperties } from '../../schemas/common.ts';
 import { CreateProjectRequest, ProjectResponse, UpdateProjectRequest } from './schemas.ts';
-import { sentNull, strictStrings } from './strict-strings.ts';
 
 const TAGS = ['Projects'];
 const SECURITY = [{ CustomHTTPBearer: [] }];
-const checkStrings = strictStrings({ strings: ['name'], nullable: ['description'] });
-
 // A key acts for the profile that created it: projects are the ones that profile is a
 // member of, whichever project the key itself belongs to. Any other project is a 404.
 export async function registerProjectsRoutes(app: App, deps: AppDeps): Promise<void> {
@@ -39,7 +36,6 @@ export async function registerProjectsRoutes(app: App, deps: AppDeps): Promise<v
 
   app.post('/v1/project/', {
     onRequest: requireUnrestrictedKey,
-    preValidation: checkStrings,
     schema: {
       operationId: 'create_project_v1_project__post', tags: TAGS, security: SECURITY,
       body: CreateProjectRequest,
@@ -47,7 +43,7 @@ export async function registerProjectsRoutes(app: App, deps: AppDeps): Promise<v
     },
   }, async (request, reply) => {
     const { name } = request.body;
-    const description = sentNull(request, 'description') ? null : (request.body.description ?? null);
+    const description = request.body.description ?? null;
     reply.code(201);
     return projects.create(request.principal.profileId, name, description);
   });
@@ -65,7 +61,6 @@ export async function registerProjectsRoutes(app: App, deps: AppDeps): Promise<v
 
   app.patch('/v1/project/:id', {
     config: { permission: 'companies.update' },
-    preValidation: checkStrings,
     schema: {
       operationId: 'update_project_v1_project__id__patch', tags: TAGS, security: SECURITY,
       params: IdParams(),
@@ -77,7 +72,7 @@ export async function registerProjectsRoutes(app: App, deps: AppDeps): Promise<v
     await visible(request.principal, id);
     await requireAdmin(request.principal, id, 'update');
     const { name } = request.body;
-    const description = sentNull(request, 'description') ? null : request.body.description;
+    const description = request.body.description;
     await projects.update(id, {
       ...(name !== undefined ? { name } : {}),
       ...(description !== undefined ? { description } : {}),
