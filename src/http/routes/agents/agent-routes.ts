@@ -11,7 +11,7 @@ import {
   DuplicateAgentRequest,
 } from './schemas.ts';
 import { compileWithoutUnionDefaults } from './validator.ts';
-import { checkReferences, settingsFromRequest, settingsFromUpdate } from './settings.ts';
+import { checkedVersionName, checkReferences, settingsFromRequest, settingsFromUpdate } from './settings.ts';
 
 export const TAGS = ['Agents'];
 export const SECURITY = [{ CustomHTTPBearer: [] }];
@@ -36,12 +36,10 @@ export function registerAgentCrudRoutes(app: App, { agents, projects, presenter,
       response: { 201: AgentResponse, ...errors(400, 403, 422, 500) },
     },
   }, async (request, reply) => {
+    const versionName = checkedVersionName(request.body.version_name);
     const settings = settingsFromRequest(request.body);
     checkReferences(settings, voices);
-    const view = await agents.create(request.principal.projectId, settings, {
-      isDraft: request.query.is_draft ?? false,
-      versionName: request.body.version_name ?? null,
-    });
+    const view = await agents.create(request.principal.projectId, settings, { isDraft: request.query.is_draft ?? false, versionName });
     return reply.code(201).send(await presenter.one(view));
   });
 

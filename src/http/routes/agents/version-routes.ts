@@ -4,6 +4,7 @@ import { agentNotFound, type AgentRepository } from '../../../store/repositories
 import type { App } from '../../deps.ts';
 import { errors, listErrors, Nullable, Paginated, pageQueryProperties } from '../../schemas/common.ts';
 import { SECURITY, TAGS, type AgentRouteDeps } from './agent-routes.ts';
+import { checkedVersionName } from './settings.ts';
 import {
   AgentIdParams, AgentMode, AgentResponse, AgentVersionParams, LaunchVersionRequest, PublishAgentRequest,
   PublishAgentResponse,
@@ -21,7 +22,7 @@ export function registerAgentVersionRoutes(app: App, { agents, presenter }: Agen
     },
   }, async (request, reply) => {
     const { agent_id: agentId } = request.params;
-    const view = await agents.launchVersion(request.principal.projectId, agentId, request.body.version_name ?? null);
+    const view = await agents.launchVersion(request.principal.projectId, agentId, checkedVersionName(request.body.version_name));
     if (!view) throw agentNotFound(agentId);
     return reply.code(201).send(await presenter.one(view));
   });
