@@ -30,6 +30,9 @@ export function parseEspeakVoices(listing: string): Voice[] {
     if (columns.length < 5) continue;
     const [, language, ageGender, name, file] = columns;
     if (file.startsWith('mb/')) continue;
+    // Two files can share a language code (yue, yue-Latn-jyutping); `-v yue` speaks with the
+    // first one listed, and a voice id must name one voice.
+    if (voices.some((v) => v.provider_voice_id === language)) continue;
     const label = name.replace(/_/g, ' ');
     const gender = ageGender.endsWith('F') ? 'female' : 'male';
     voices.push(espeakVoice(language, label, gender, language));
