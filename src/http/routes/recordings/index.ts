@@ -60,7 +60,12 @@ export async function registerRecordingsRoutes(app: App, deps: AppDeps): Promise
       operationId: 'bulk_download_recordings_v1_recording_bulk_post', tags: TAGS, security: SECURITY,
       body: BulkRecordingRequest,
       response: {
-        200: { description: 'ZIP archive with one `<call_id>.<ext>` entry per recorded call', content: { 'application/zip': { schema: Binary } } },
+        // Documented as the contract documents it (FastAPI's default for a streamed body);
+        // the bytes sent are `application/zip`, one `<call_id>.<ext>` entry per recorded call.
+        200: {
+          description: 'A ZIP archive (sent as application/zip) with one `<call_id>.<ext>` entry per recorded call',
+          content: { 'application/json': { schema: Type.Unsafe<Readable>({}) } },
+        },
         ...errors(400, 403, 404, 422, 500),
       },
     },

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { Zip, ZipPassThrough } from 'fflate';
 
@@ -24,7 +23,15 @@ export function zipStream(entries: ZipEntry[]): Readable {
   const drained = async () => {
     if (!blocked) return;
     blocked = false;
-    await Promise.race([once(output, 'drain'), once(output, 'close')]);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        output.off('drain', done);
+        output.off('close', done);
+        resolve();
+      };
+      output.on('drain', done);
+      output.on('close', done);
+    });
   };
 
   void (async () => {
