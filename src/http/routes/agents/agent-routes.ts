@@ -10,7 +10,6 @@ import {
   AgentIdParams, AgentMode, AgentRequest, AgentResponse, AgentUpdateRequest, AgentWithVersionsDropdown,
   DuplicateAgentRequest,
 } from './schemas.ts';
-import { compileWithoutUnionDefaults } from './validator.ts';
 import { checkedVersionName, checkReferences, settingsFromRequest, settingsFromUpdate } from './settings.ts';
 
 export const TAGS = ['Agents'];
@@ -26,7 +25,6 @@ export interface AgentRouteDeps {
 export function registerAgentCrudRoutes(app: App, { agents, projects, presenter, voices }: AgentRouteDeps): void {
   app.post('/v1/agent/', {
     config: { permission: 'agents.create' },
-    validatorCompiler: compileWithoutUnionDefaults,
     schema: {
       operationId: 'create_agent_v1_agent__post', tags: TAGS, security: SECURITY,
       querystring: Type.Object({
@@ -94,7 +92,6 @@ export function registerAgentCrudRoutes(app: App, { agents, projects, presenter,
 
   app.patch('/v1/agent/:agent_id', {
     config: { permission: 'agents.update' },
-    validatorCompiler: compileWithoutUnionDefaults,
     schema: {
       operationId: 'update_agent_v1_agent__agent_id__patch', tags: TAGS, security: SECURITY,
       params: AgentIdParams,
