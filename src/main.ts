@@ -10,6 +10,8 @@ import { bootstrap } from './store/bootstrap.ts';
 import { migrateToLatest, openStore } from './store/database.ts';
 import { CallRepository } from './store/repositories/calls.ts';
 import { createVoiceCatalog } from './voice/espeak-catalog.ts';
+import { LocalRecordingStorage } from './storage/recording-storage.ts';
+import { createRecordingUrlSigner } from './storage/recording-url.ts';
 
 export interface RunningHabla {
   url: string;
@@ -25,12 +27,14 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
   const boot = await bootstrap(store, config.adminApiKey);
   if (boot.generatedAdminKey) announceGeneratedKey(boot.generatedAdminKey);
 
-  const calls = new CallRepository(store.db);
+  const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
   const deps: AppDeps = {
     store,
-    secretBox: createSecretBox(resolveSecretKey(config.secretKey, config.dataDir)),
-    callEngine: new UnavailableCallEngine(calls),
+    secretBox: createSecretBox(secretKey),
+    callEngine: new UnavailableCallEngine(new CallRepository(store.db)),
     voices: createVoiceCatalog(),
+    recordings: LocalRecordingStorage.inDataDir(config.dataDir),
+    recordingUrls: createRecordingUrlSigner(secretKey),
   };
   if (deps.voices.list().length === 0) logger.warn('espeak-ng not found: the voice catalogue is empty');
 
