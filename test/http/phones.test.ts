@@ -162,6 +162,9 @@ describeEachDatabase('phones API', (api) => {
       [{ inbound_config: { allowed_addresses: ['example.com'] } }, ['body', 'inbound_config', 'allowed_addresses', 0]],
       [{ inbound_config: { allowed_addresses: ['10.0.0.256'] } }, ['body', 'inbound_config', 'allowed_addresses', 0]],
       [{ inbound_config: { allowed_addresses: 'not-a-list' } }, ['body', 'inbound_config', 'allowed_addresses']],
+      [{ nickname: 'a\u0000b' }, ['body', 'nickname']],
+      [{ outbound_config: { termination_uri: 'a.example.com', username: '\u0000' } }, ['body', 'outbound_config', 'username']],
+      [{ outbound_config: { termination_uri: 'a.example.com', password: 5 } }, ['body', 'outbound_config', 'password']],
     ];
     for (const [body, loc] of cases) {
       const full = 'phone_number' in body || Object.keys(body).length === 0 ? body : { phone_number: freshNumber().e164, ...body };
@@ -268,6 +271,9 @@ describeEachDatabase('phones API', (api) => {
     const number = await api().request('PATCH', `/v1/phone/${phone.id}`, { body: { nickname: 5 } });
     assert.equal(number.status, 422);
     assert.deepEqual(number.body.detail[0].loc, ['body', 'nickname']);
+    const nul = await api().request('PATCH', `/v1/phone/${phone.id}`, { body: { nickname: 'a\u0000' } });
+    assert.equal(nul.status, 422);
+    assert.deepEqual(nul.body.detail[0].loc, ['body', 'nickname']);
     const bad = await api().request('PATCH', `/v1/phone/${phone.id}`, { body: { inbound_version_id: 'v1' } });
     assert.equal(bad.status, 422);
     assert.deepEqual(bad.body.detail[0].loc, ['body', 'inbound_version_id']);
@@ -392,6 +398,7 @@ describeEachDatabase('phones API', (api) => {
       [{ outbound_config: { termination_uri: 'sip:x.example.com' } }, ['body', 'outbound_config', 'termination_uri']],
       [{ inbound_config: { allowed_addresses: ['1.2.3.4/40'] } }, ['body', 'inbound_config', 'allowed_addresses', 0]],
       [{ inbound_config: { media_encryption: 'always' } }, ['body', 'inbound_config', 'media_encryption']],
+      [{ outbound_config: { username: 'x\u0000' } }, ['body', 'outbound_config', 'username']],
     ];
     for (const [body, loc] of cases) {
       const r = await api().request('PATCH', `/v1/phone/${phone.id}/sip-config`, { body });

@@ -8,6 +8,7 @@ import { assignVersions } from './assign-versions.ts';
 import { toPhoneResponse } from './present.ts';
 import { releaseNumber } from './release.ts';
 import { ImportPhoneRequest, PhoneListQuery, PhoneResponse, PhoneUpdateRequest, SipConfigUpdateRequest } from './schemas.ts';
+import { checkText } from './sip-fields.ts';
 import { strictBodyCompiler } from './strict-body.ts';
 import { importNumber, updateSipConfig } from './trunk.ts';
 
@@ -71,6 +72,7 @@ export async function registerPhonesRoutes(app: App, deps: AppDeps): Promise<voi
   }, async (request) => {
     const { phone_id: id } = request.params as { phone_id: string };
     const phone = await load(request.principal.projectId, id);
+    checkText(request.body.nickname, ['body', 'nickname']);
     await assignVersions(phones, agents, phone, request.body);
     if (request.body.nickname !== undefined) await phones.setNickname(phone.project_id, phone.id, request.body.nickname);
     return toPhoneResponse(await load(phone.project_id, phone.id));
