@@ -1,4 +1,4 @@
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ApiKeyRepository } from '../store/repositories/api-keys.ts';
 import type { App, AppDeps } from './deps.ts';
@@ -9,12 +9,13 @@ import { registerRoutes } from './routes/index.ts';
 import { createValidatorCompiler } from './validators.ts';
 
 export interface ServerOptions {
-  logger?: FastifyServerOptions['logger'];
+  /** The process logger (pino); without it the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
 }
 
 export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Promise<App> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     frameworkErrors,

@@ -9,7 +9,6 @@ import { toPhoneResponse } from './present.ts';
 import { releaseNumber } from './release.ts';
 import { ImportPhoneRequest, PhoneListQuery, PhoneResponse, PhoneUpdateRequest, SipConfigUpdateRequest } from './schemas.ts';
 import { checkText } from './sip-fields.ts';
-import { strictBodyCompiler } from './strict-body.ts';
 import { importNumber, updateSipConfig } from './trunk.ts';
 
 const TAGS = ['Phones'];
@@ -61,7 +60,6 @@ export async function registerPhonesRoutes(app: App, deps: AppDeps): Promise<voi
 
   app.patch('/v1/phone/:phone_id', {
     config: { permission: 'phones.update' },
-    validatorCompiler: strictBodyCompiler,
     schema: {
       operationId: 'update_phone_v1_phone__phone_id__patch', tags: TAGS, security: SECURITY,
       description: 'Assigning a version publishes it; it fails (409) while the agent has a different published version serving another number.',
@@ -80,7 +78,6 @@ export async function registerPhonesRoutes(app: App, deps: AppDeps): Promise<voi
 
   app.patch('/v1/phone/:phone_id/sip-config', {
     config: { permission: 'phones.update' },
-    validatorCompiler: strictBodyCompiler,
     schema: {
       operationId: 'update_sip_config_v1_phone__phone_id__sip_config_patch', tags: TAGS, security: SECURITY,
       params: IdParams('phone_id'),
@@ -108,7 +105,6 @@ export async function registerPhonesRoutes(app: App, deps: AppDeps): Promise<voi
 
   app.post('/v1/phone/import', {
     config: { permission: 'phones.import' },
-    validatorCompiler: strictBodyCompiler,
     schema: {
       operationId: 'import_phone_number_v1_phone_import_post', tags: TAGS, security: SECURITY,
       body: ImportPhoneRequest,

@@ -52,7 +52,7 @@ export const PhoneUpdateRequest = Type.Object({
 });
 
 // Defaults inside `anyOf [T, null]` are documentation only: the validator cannot apply them
-// (see strict-body.ts), so the handler applies `allow` itself.
+// (Ajv does not apply defaults under anyOf), so the handler applies `allow` itself.
 const DEFAULT_ALLOW = { default: 'allow', description: 'Whether to encrypt media (SRTP)' };
 
 export const InboundConfig = Type.Object({
