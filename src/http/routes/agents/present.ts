@@ -70,6 +70,7 @@ export class AgentPresenter {
       preview_urls: voice.preview_urls,
       gender: voice.gender,
       is_favourite,
+      language: voice.language,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { AGENT_LANGUAGES, AGENT_MODES, BACKGROUND_AUDIOS } from '../../../domain/agent.ts';
 import { DateTime, EXTENSION, Nullable, StringEnum, Uuid } from '../../schemas/common.ts';
+import { VoiceResponse } from '../voices/schemas.ts';
 
 // The agent schemas of the Diga contract (AgentRequest, AgentUpdateRequest,
 // AgentResponseSchema and the version/publish/duplicate bodies).
@@ -97,16 +98,8 @@ export const AgentUpdateRequest = Type.Object({
   mode: Type.Optional(AgentMode),
 });
 
-export const VoiceResponse = Type.Object({
-  id: Uuid(),
-  name: Type.String(),
-  /** `espeak` is Habla's local engine, an addition to the contract's providers. */
-  provider: StringEnum(['elevenlabs', 'gemini', 'espeak'] as const, { ...EXTENSION }),
-  provider_voice_id: Type.String(),
-  preview_urls: Type.Optional(Nullable(Type.Record(Type.String(), Type.String()))),
-  gender: Type.Optional(Nullable(Type.String())),
-  is_favourite: Type.Boolean(),
-});
+// The embedded voice is the Voices API's own VoiceResponseSchema.
+export { VoiceResponse };
 
 const IntegrationToolsResponse = Type.Object({
   integration_id: Uuid(),
