@@ -6,10 +6,26 @@ import fc from 'fast-check';
 
 export type Schema = Record<string, any>;
 
+/** Ids of existing resources, by kind ("agent", "call", "version"...) and all together. */
 export interface Seeds {
-  /** Ids of existing resources: reads may use any, writes only those in `mutable`. */
+  byKind: Record<string, string[]>;
   all: string[];
-  mutable: string[];
+}
+
+/** Ids a uuid field or path segment named like `kind` should use: that kind first, any other next. */
+function idsFor(seeds: Seeds, kind: string | undefined): fc.Arbitrary<string> | undefined {
+  const own = kind ? (seeds.byKind[kind] ?? []) : [];
+  const choices = [
+    ...(own.length > 0 ? [{ weight: 4, arbitrary: fc.constantFrom(...own) }] : []),
+    ...(seeds.all.length > 0 ? [{ weight: 1, arbitrary: fc.constantFrom(...seeds.all) }] : []),
+  ];
+  return choices.length > 0 ? fc.oneof(...choices) : undefined;
+}
+
+/** `agent_id` → agent, `call_ids` → call. */
+export function kindOfField(name: string): string | undefined {
+  const match = /^(.*)_ids?$/.exec(name);
+  return match ? match[1] : undefined;
 }
 
 export interface FuzzRequest {
@@ -47,37 +63,40 @@ export const junkValue = (): fc.Arbitrary<unknown> =>
     { weight: 1, arbitrary: fc.constant(HUGE) },
   );
 
-export const idSegment = (ids: string[]): fc.Arbitrary<string> =>
-  fc.oneof(
-    ...(ids.length > 0 ? [{ weight: 5, arbitrary: fc.constantFrom(...ids) }] : []),
+export function idSegment(seeds: Seeds, kind: string): fc.Arbitrary<string> {
+  const known = idsFor(seeds, kind);
+  return fc.oneof(
+    ...(known ? [{ weight: 6, arbitrary: known }] : []),
     { weight: 2, arbitrary: fc.uuid() },
-    { weight: 3, arbitrary: hostileString() },
+    { weight: 2, arbitrary: hostileString() },
   );
+}
 
 /** A value shaped like `schema` (mostly valid), with uuids taken from the seeds. */
-export function valueFor(schema: Schema | undefined, doc: Schema, seeds: string[], depth = 0): fc.Arbitrary<unknown> {
+export function valueFor(schema: Schema | undefined, doc: Schema, seeds: Seeds, depth = 0, kind?: string): fc.Arbitrary<unknown> {
   const s = resolve(schema ?? {}, doc);
   if (depth > 4) return fc.constant(null);
   const union = s.anyOf ?? s.oneOf;
-  if (Array.isArray(union)) return fc.oneof(...union.map((m: Schema) => valueFor(m, doc, seeds, depth + 1)));
+  if (Array.isArray(union)) return fc.oneof(...union.map((m: Schema) => valueFor(m, doc, seeds, depth + 1, kind)));
   if (Object.hasOwn(s, 'const')) return fc.constant(s.const);
   if (Array.isArray(s.enum)) return fc.constantFrom(...s.enum);
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   switch (type) {
-    case 'string': return stringFor(s, seeds);
+    case 'string': return stringFor(s, seeds, kind);
     case 'integer': return fc.integer({ min: s.minimum ?? -1000, max: s.maximum ?? 100_000 });
     case 'number': return fc.double({ min: s.minimum ?? -1e6, max: s.maximum ?? 1e6, noNaN: true });
     case 'boolean': return fc.boolean();
     case 'null': return fc.constant(null);
-    case 'array': return fc.array(valueFor(s.items, doc, seeds, depth + 1), { maxLength: Math.min(s.maxItems ?? 3, 3) });
+    case 'array': return fc.array(valueFor(s.items, doc, seeds, depth + 1, kind), { maxLength: Math.min(s.maxItems ?? 3, 3) });
     case 'object': return objectFor(s, doc, seeds, depth);
     default: return fc.jsonValue({ maxDepth: 2 });
   }
 }
 
-function stringFor(s: Schema, seeds: string[]): fc.Arbitrary<string> {
+function stringFor(s: Schema, seeds: Seeds, kind: string | undefined): fc.Arbitrary<string> {
+  const known = idsFor(seeds, kind);
   switch (s.format) {
-    case 'uuid': return seeds.length > 0 ? fc.oneof(fc.constantFrom(...seeds), fc.uuid()) : fc.uuid();
+    case 'uuid': return known ? fc.oneof({ weight: 4, arbitrary: known }, { weight: 1, arbitrary: fc.uuid() }) : fc.uuid();
     case 'date-time': return fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString());
     case 'uri': return fc.oneof(fc.webUrl(), fc.constant('https://example.com/hook'));
     case 'email': return fc.emailAddress();
@@ -88,9 +107,9 @@ function stringFor(s: Schema, seeds: string[]): fc.Arbitrary<string> {
   );
 }
 
-function objectFor(s: Schema, doc: Schema, seeds: string[], depth: number): fc.Arbitrary<unknown> {
+function objectFor(s: Schema, doc: Schema, seeds: Seeds, depth: number): fc.Arbitrary<unknown> {
   const properties: Record<string, Schema> = s.properties ?? {};
-  const model = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, valueFor(v, doc, seeds, depth + 1)]));
+  const model = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, valueFor(v, doc, seeds, depth + 1, kindOfField(k))]));
   const record = fc.record(model, { requiredKeys: (s.required ?? []).filter((k: string) => k in properties) });
   if (Object.keys(properties).length > 0) return record;
   return fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
@@ -114,7 +133,7 @@ export interface BodyPart {
 }
 
 /** What goes in the body: JSON shaped like the schema, broken JSON, or the wrong media type. */
-export function bodyFor(schema: Schema | undefined, doc: Schema, seeds: string[]): fc.Arbitrary<BodyPart> {
+export function bodyFor(schema: Schema | undefined, doc: Schema, seeds: Seeds): fc.Arbitrary<BodyPart> {
   const json = (value: fc.Arbitrary<unknown>) => value.map((v): BodyPart => ({ contentType: 'application/json', payload: JSON.stringify(v) }));
   const shaped = valueFor(schema, doc, seeds);
   return fc.oneof(
@@ -140,21 +159,22 @@ export function bodyFor(schema: Schema | undefined, doc: Schema, seeds: string[]
 }
 
 /** A query string: the operation's parameters with shaped or hostile values, plus strangers and duplicates. */
-export function queryFor(parameters: Schema[], doc: Schema, seeds: string[]): fc.Arbitrary<string> {
+export function queryFor(parameters: Schema[], doc: Schema, seeds: Seeds): fc.Arbitrary<string> {
   const names = parameters.filter((p) => p.in === 'query').map((p) => p.name as string);
   const byName = new Map(parameters.filter((p) => p.in === 'query').map((p) => [p.name as string, p.schema]));
-  const value = (name: string) =>
-    fc.oneof(
-      valueFor(byName.get(name), doc, seeds).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
-      hostileString(),
-    );
+  const shaped = (name: string) =>
+    valueFor(byName.get(name), doc, seeds, 0, kindOfField(name)).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
   const known = names.length > 0 ? fc.constantFrom(...names) : fc.constant('limit');
-  const pair = fc.oneof(
-    { weight: 4, arbitrary: known.chain((name) => value(name).map((v) => [name, v] as const)) },
-    { weight: 1, arbitrary: fc.tuple(hostileString(), hostileString()) },
+  const validPair = known.chain((name) => shaped(name).map((v) => [name, v] as const));
+  const hostilePair = fc.oneof(
+    known.chain((name) => hostileString().map((v) => [name, v] as const)),
+    fc.tuple(hostileString(), hostileString()),
   );
-  return fc.array(pair, { maxLength: 6 }).map((pairs) =>
-    pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&'),
+  const encode = (pairs: (readonly [string, string])[]) => pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant('') },
+    { weight: 3, arbitrary: fc.array(validPair, { maxLength: 4 }).map(encode) },
+    { weight: 2, arbitrary: fc.array(fc.oneof(validPair, hostilePair), { minLength: 1, maxLength: 6 }).map(encode) },
   );
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestApi } from '../helpers/app.ts';
-import type { Seeds } from './arbitraries.ts';
+import { kindOfField, type Seeds } from './arbitraries.ts';
 
 // Real resources for the fuzzer to aim at, so requests get past "not found" into the code
 // that reads and writes rows. Creation goes through the API where a route exists (and is
@@ -9,15 +9,25 @@ import type { Seeds } from './arbitraries.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function seed(api: TestApi, listPaths: string[]): Promise<Seeds> {
-  const found = new Set<string>([api.projectId, api.other.projectId]);
-  const protectedIds = new Set<string>([api.projectId, api.profileId, ...(await adminKeyIds(api))]);
-  const keep = (body: unknown) => collectIds(body, found);
+export interface SeedSet {
+  /** Every id found: for reads. */
+  read: Seeds;
+  /** Without the project and keys the fuzz requests authenticate with: for writes. */
+  write: Seeds;
+}
 
-  await insertCalls(api).then((ids) => ids.forEach((id) => found.add(id))).catch(() => undefined);
+export async function seed(api: TestApi, listPaths: string[]): Promise<SeedSet> {
+  const found = new Map<string, Set<string>>();
+  const add = (kind: string, id: string) => (found.get(kind) ?? found.set(kind, new Set()).get(kind)!).add(id);
+  const keep = (path: string, body: unknown) => collectIds(body, kindOfPath(path), add);
+  add('project', api.projectId);
+  add('project', api.other.projectId);
+  const protectedIds = new Set<string>([api.projectId, api.other.projectId, api.profileId, ...(await adminKeyIds(api))]);
+
+  await insertCalls(api).then((ids) => ids.forEach((id) => add('call', id))).catch(() => undefined);
   const voices = await api.request('GET', '/v1/voice/?limit=5');
-  keep(voices.body);
-  const voiceId = voices.body?.data?.[0]?.voice_id ?? voices.body?.data?.[0]?.id ?? 'es';
+  keep('/v1/voice/', voices.body);
+  const voiceId = voices.body?.data?.[0]?.id;
 
   const creations: [string, unknown, string?][] = [
     ['/v1/webhook/', { url: 'https://example.com/hook', subscribed_events: ['status_changed'] }],
@@ -25,20 +35,35 @@ export async function seed(api: TestApi, listPaths: string[]): Promise<Seeds> {
     ['/v1/project/', { name: 'Fuzz project', description: null }],
     ['/v1/api_key/', { name: 'fuzz key', restricted: false }],
     ['/v1/agent/', { name: 'Fuzz agent', voice_id: voiceId, language: 'es', prompt: 'Hola' }],
+    ['/v1/agent/', { name: 'Second agent', voice_id: voiceId, language: 'en' }],
     ['/v1/agent/', { name: 'Other agent', voice_id: voiceId, language: 'es' }, api.other.key],
     ['/v1/phone/import', { phone_number: '+34910000001', nickname: 'fuzz' }],
+    ['/v1/voice/favourite/' + voiceId, undefined],
   ];
   for (const [path, body, key] of creations) {
-    keep((await api.request('POST', path, { body, key })).body);
+    keep(path, (await api.request('POST', path, { body, key })).body);
   }
-  for (const agentId of [...found]) {
-    const version = await api.request('POST', `/v1/agent/${agentId}/version`, { body: { version_name: 'v-fuzz' } });
-    if (version.status < 300) keep(version.body);
+  for (const agentId of found.get('agent') ?? []) {
+    keep('/v1/agent/{id}/version', (await api.request('POST', `/v1/agent/${agentId}/version`, { body: { version_name: 'v-fuzz' } })).body);
+    keep('/v1/agent/{id}/version', (await api.request('GET', `/v1/agent/${agentId}/version`)).body);
   }
-  for (const path of listPaths) keep((await api.request('GET', path)).body);
+  for (const path of listPaths) keep(path, (await api.request('GET', path)).body);
 
-  const all = [...found];
-  return { all, mutable: all.filter((id) => !protectedIds.has(id)) };
+  const read = toSeeds(found, () => true);
+  return { read, write: toSeeds(found, (id) => !protectedIds.has(id)) };
+}
+
+function toSeeds(found: Map<string, Set<string>>, keep: (id: string) => boolean): Seeds {
+  const byKind = Object.fromEntries([...found].map(([kind, ids]) => [kind, [...ids].filter(keep)]));
+  return { byKind, all: [...new Set(Object.values(byKind).flat())] };
+}
+
+/** The resource a path lists or names: `/v1/agent/template` → template, `/v1/call/{id}` → call. */
+export function kindOfPath(path: string): string {
+  const segments = path.split('/').filter((s) => s && s !== 'v1' && !s.startsWith('{'));
+  for (const special of ['template', 'version']) if (segments.includes(special)) return special;
+  if (segments.includes('favourite')) return 'voice';
+  return segments[0] ?? 'unknown';
 }
 
 /** The keys the fuzz requests authenticate with must survive PATCH and DELETE /v1/api_key/{id}. */
@@ -47,12 +72,15 @@ async function adminKeyIds(api: TestApi): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-function collectIds(value: unknown, into: Set<string>, depth = 0): void {
+/** `id` belongs to the object's kind; `agent_id` is an agent; a nested `voice: {id}` is a voice. */
+function collectIds(value: unknown, kind: string, add: (kind: string, id: string) => void, depth = 0): void {
   if (depth > 6 || value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) return value.forEach((v) => collectIds(v, into, depth + 1));
+  if (Array.isArray(value)) return value.forEach((v) => collectIds(v, kind, add, depth + 1));
   for (const [key, v] of Object.entries(value)) {
-    if ((key === 'id' || key.endsWith('_id')) && typeof v === 'string' && UUID.test(v)) into.add(v);
-    else collectIds(v, into, depth + 1);
+    const ids = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && UUID.test(x));
+    if (key === 'id') ids.forEach((id) => add(kind, id));
+    else if (kindOfField(key)) ids.forEach((id) => add(kindOfField(key)!, id));
+    if (ids.length === 0) collectIds(v, key === 'data' ? kind : key, add, depth + 1);
   }
 }
 
