@@ -4,6 +4,7 @@ import { ApiKeyRepository } from '../store/repositories/api-keys.ts';
 import type { App, AppDeps } from './deps.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
+import { registerNulGuard } from './plugins/nul-guard.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRoutes } from './routes/index.ts';
 import { createValidatorCompiler } from './validators.ts';
@@ -25,6 +26,7 @@ export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Prom
   registerErrorHandling(app);
   await registerOpenApi(app);
   registerAuth(app, new ApiKeyRepository(deps.store.db));
+  registerNulGuard(app);
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   await registerRoutes(app, deps);
   await app.ready();

@@ -10,7 +10,7 @@ import {
   AgentIdParams, AgentMode, AgentRequest, AgentResponse, AgentUpdateRequest, AgentWithVersionsDropdown,
   DuplicateAgentRequest,
 } from './schemas.ts';
-import { checkedVersionName, checkReferences, settingsFromRequest, settingsFromUpdate } from './settings.ts';
+import { checkReferences, settingsFromRequest, settingsFromUpdate } from './settings.ts';
 
 export const TAGS = ['Agents'];
 export const SECURITY = [{ CustomHTTPBearer: [] }];
@@ -34,7 +34,7 @@ export function registerAgentCrudRoutes(app: App, { agents, projects, presenter,
       response: { 201: AgentResponse, ...errors(400, 403, 422, 500) },
     },
   }, async (request, reply) => {
-    const versionName = checkedVersionName(request.body.version_name);
+    const versionName = request.body.version_name ?? null;
     const settings = settingsFromRequest(request.body);
     checkReferences(settings, voices);
     const view = await agents.create(request.principal.projectId, settings, { isDraft: request.query.is_draft ?? false, versionName });

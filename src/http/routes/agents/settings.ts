@@ -96,11 +96,3 @@ export function checkReferences(settings: AgentSettings, voices: VoiceCatalog): 
     if (ids && ids.length > 0) throw new AppError('BAD_PARAMETER', `Unknown ${kind} referenced by the agent`);
   }
 }
-
-/** PostgreSQL text columns cannot hold NUL; JSON documents escape it, plain columns cannot. */
-export function checkedVersionName(name: string | null | undefined): string | null {
-  if (name && name.includes('\u0000')) {
-    throw invalidField(['body', 'version_name'], 'String should not contain NUL characters', 'string_pattern_mismatch');
-  }
-  return name ?? null;
-}

@@ -4,7 +4,6 @@ import { agentNotFound, type AgentRepository } from '../../../store/repositories
 import type { App } from '../../deps.ts';
 import { errors, listErrors, Nullable, Paginated, pageQueryProperties } from '../../schemas/common.ts';
 import { SECURITY, TAGS, type AgentRouteDeps } from './agent-routes.ts';
-import { checkedVersionName } from './settings.ts';
 import {
   AgentIdParams, AgentMode, AgentResponse, AgentVersionParams, LaunchVersionRequest, PublishAgentRequest,
   PublishAgentResponse,
@@ -22,7 +21,7 @@ export function registerAgentVersionRoutes(app: App, { agents, presenter }: Agen
     },
   }, async (request, reply) => {
     const { agent_id: agentId } = request.params;
-    const view = await agents.launchVersion(request.principal.projectId, agentId, checkedVersionName(request.body.version_name));
+    const view = await agents.launchVersion(request.principal.projectId, agentId, request.body.version_name ?? null);
     if (!view) throw agentNotFound(agentId);
     return reply.code(201).send(await presenter.one(view));
   });

@@ -8,7 +8,6 @@ import { assignVersions } from './assign-versions.ts';
 import { toPhoneResponse } from './present.ts';
 import { releaseNumber } from './release.ts';
 import { ImportPhoneRequest, PhoneListQuery, PhoneResponse, PhoneUpdateRequest, SipConfigUpdateRequest } from './schemas.ts';
-import { checkText } from './sip-fields.ts';
 import { importNumber, updateSipConfig } from './trunk.ts';
 
 const TAGS = ['Phones'];
@@ -70,7 +69,6 @@ export async function registerPhonesRoutes(app: App, deps: AppDeps): Promise<voi
   }, async (request) => {
     const { phone_id: id } = request.params as { phone_id: string };
     const phone = await load(request.principal.projectId, id);
-    checkText(request.body.nickname, ['body', 'nickname']);
     await assignVersions(phones, agents, phone, request.body);
     if (request.body.nickname !== undefined) await phones.setNickname(phone.project_id, phone.id, request.body.nickname);
     return toPhoneResponse(await load(phone.project_id, phone.id));

@@ -80,11 +80,3 @@ function isAddressOrBlock(entry: string): boolean {
   if (family === 0 || !/^\d{1,3}$/.test(prefix)) return false;
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
-
-/** PostgreSQL text cannot hold NUL; refusing it here keeps both stores answering alike. */
-export function checkText<T extends string | null | undefined>(value: T, loc: Loc): T {
-  if (typeof value === 'string' && value.includes('\u0000')) {
-    throw invalidField(loc, 'Value error, the text must not contain NUL characters');
-  }
-  return value;
-}

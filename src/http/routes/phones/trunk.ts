@@ -4,7 +4,7 @@ import type { SecretBox } from '../../../lib/secret-box.ts';
 import type { MediaEncryption, NewCustomPhone, PhoneRecord, PhoneRepository, SipConfigPatch } from '../../../store/repositories/phones.ts';
 import { invalidField } from '../../plugins/errors.ts';
 import type { ImportPhoneRequest, SipConfigUpdateRequest } from './schemas.ts';
-import { checkAllowedAddresses, checkImportedNumber, checkTerminationUri, checkText } from './sip-fields.ts';
+import { checkAllowedAddresses, checkImportedNumber, checkTerminationUri } from './sip-fields.ts';
 
 // Imported numbers (provider `custom`) and their SIP trunk settings (diga-features §6.2).
 // The trunk password is sealed with the secret box before it touches the store.
@@ -20,12 +20,12 @@ export async function importNumber(
   const outbound = body.outbound_config ?? null;
   const phone: NewCustomPhone = {
     number,
-    nickname: checkText(body.nickname ?? null, ['body', 'nickname']),
+    nickname: body.nickname ?? null,
     inboundMediaEncryption: inbound.media_encryption ?? 'allow',
     allowedAddresses: checkAllowedAddresses(inbound.allowed_addresses, ['body', 'inbound_config', 'allowed_addresses']) ?? null,
     outbound: outbound && {
       terminationUri: checkTerminationUri(outbound.termination_uri, ['body', 'outbound_config', 'termination_uri']),
-      username: checkText(outbound.username ?? null, ['body', 'outbound_config', 'username']),
+      username: outbound.username ?? null,
       passwordEncrypted: outbound.password == null ? null : secretBox.seal(outbound.password),
       mediaEncryption: outbound.media_encryption ?? 'allow',
     },
@@ -78,7 +78,7 @@ function outboundPatch(outbound: SipConfigBody['outbound_config'], secretBox: Se
   if (outbound.termination_uri != null) {
     patch.termination_uri = checkTerminationUri(outbound.termination_uri, ['body', 'outbound_config', 'termination_uri']);
   }
-  if (outbound.username !== undefined) patch.sip_username = checkText(outbound.username, ['body', 'outbound_config', 'username']);
+  if (outbound.username !== undefined) patch.sip_username = outbound.username;
   if (outbound.password != null) patch.sip_password_encrypted = outbound.password === '' ? null : secretBox.seal(outbound.password);
   if (outbound.media_encryption != null) patch.outbound_media_encryption = outbound.media_encryption as MediaEncryption;
   return patch;

@@ -19,12 +19,12 @@ export async function registerWebhookRoutes(app: App, deps: AppDeps): Promise<vo
     config: { permission: 'webhooks.view' },
     schema: {
       operationId: 'get_webhooks_v1_webhook__get', tags: TAGS, security: SECURITY,
-      querystring: Type.Object(pageQueryProperties(10, 100)),
+      querystring: Type.Object(pageQueryProperties(20, 100)),
       getBody: WebhookListFilter,
       response: { 200: Paginated(WebhookResponse), ...listErrors(400, 403, 422, 500) },
     },
   }, async (request) => {
-    const { limit = 10, order = 'desc', ...cursor } = request.query;
+    const { limit = 20, order = 'desc', ...cursor } = request.query;
     const events = parseEventFilter(await readGetBody(request));
     return webhooks.list(request.principal.projectId, { ...cursor, limit, order }, events);
   });
