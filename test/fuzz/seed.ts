@@ -89,7 +89,7 @@ async function insertCalls(api: TestApi): Promise<string[]> {
   const now = new Date().toISOString();
   const contactId = randomUUID();
   await db.insertInto('contacts').values({
-    id: contactId, project_id: api.projectId, identifier: '+34600000001', contact_type: 'phone', created_date: now,
+    id: contactId, project_id: api.projectId, identifier: '+34600000001', contact_type: 'call', created_date: now,
   }).execute();
   const ids: string[] = [];
   for (const status of ['completed', 'in_progress', 'dialing']) {
