@@ -38,7 +38,8 @@ export async function paginate<Row extends { id: string }>(
     );
   }
   const offset = cursorId ? 0 : ((params.page ?? 1) - 1) * params.limit;
-  const rows = (await query
+  // A page past any storable row (page=1e20) is empty; both engines reject such an OFFSET (a 500).
+  const rows = !Number.isSafeInteger(offset) ? [] : (await query
     .orderBy(sql.ref(columns.sort), direction)
     .orderBy(sql.ref(columns.id), direction)
     .limit(params.limit + 1)

@@ -38,11 +38,15 @@ export interface FuzzRequest {
 const HUGE = 'x'.repeat(200_000);
 const DEEP_ARRAY = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
 const DEEP_OBJECT = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
+/** Stands for DEEP_OBJECT inside a generated value: too deep for JSON.stringify to write it here. */
+const DEEP_MARK = { __fuzz_deep__: true };
+const DEEP_MARK_TEXT = JSON.stringify(DEEP_MARK);
+const toJsonText = (value: unknown) => JSON.stringify(value).split(DEEP_MARK_TEXT).join(DEEP_OBJECT);
 
 const HOSTILE_STRINGS = [
   '', ' ', '0', '-1', '1e309', 'NaN', 'null', 'true', 'undefined', '[]', '{}', '__proto__', 'constructor',
   "' OR 1=1 --", '"; DROP TABLE calls; --', '%00', '\u0000', '\ud800', '😀', 'ä', '../../etc/passwd', '%2e%2e%2f',
-  '+34600000000', '600000000', '+', '00000000-0000-0000-0000-000000000000', 'ZZZZZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZZZZZZZ',
+  '1e20', '184467440737095516', '-0', '0x10', '+34600000000', '600000000', '+', '00000000-0000-0000-0000-000000000000', 'ZZZZZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZZZZZZZ',
   '2026-13-45T99:99:99Z', '9999-12-31T23:59:59Z', 'http://', 'javascript:alert(1)', 'x'.repeat(5_000),
 ];
 
@@ -61,6 +65,7 @@ export const junkValue = (): fc.Arbitrary<unknown> =>
     { weight: 2, arbitrary: hostileString() },
     { weight: 1, arbitrary: fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 53, -(2 ** 63), 1e308, [], {}, [null], { '': null }) },
     { weight: 1, arbitrary: fc.constant(HUGE) },
+    { weight: 1, arbitrary: fc.constant(DEEP_MARK) },
   );
 
 export function idSegment(seeds: Seeds, kind: string): fc.Arbitrary<string> {
@@ -109,10 +114,19 @@ function stringFor(s: Schema, seeds: Seeds, kind: string | undefined): fc.Arbitr
 
 function objectFor(s: Schema, doc: Schema, seeds: Seeds, depth: number): fc.Arbitrary<unknown> {
   const properties: Record<string, Schema> = s.properties ?? {};
-  const model = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, valueFor(v, doc, seeds, depth + 1, kindOfField(k))]));
-  const record = fc.record(model, { requiredKeys: (s.required ?? []).filter((k: string) => k in properties) });
+  const arbitraryOf = (k: string) => valueFor(properties[k], doc, seeds, depth + 1, kindOfField(k));
+  const required: string[] = (s.required ?? []).filter((k: string) => k in properties);
+  const optional = Object.keys(properties).filter((k) => !required.includes(k));
+  // The required fields and a few optional ones: each optional field is another way to fail
+  // validation, and a request that fails early never reaches the code behind it.
+  const record = fc.subarray(optional, { maxLength: Math.min(3, optional.length) }).chain((chosen) =>
+    fc.record(Object.fromEntries([...required, ...chosen].map((k) => [k, arbitraryOf(k)]))));
   if (Object.keys(properties).length > 0) return record;
-  return fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
+  // A free-form object (dynamic variables, settings) is where unbounded nesting gets stored.
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }) },
+    { weight: 1, arbitrary: fc.constant(DEEP_MARK) },
+  );
 }
 
 /** A valid-looking object with one field replaced by junk, or a field added that nobody expects. */
@@ -134,10 +148,14 @@ export interface BodyPart {
 
 /** What goes in the body: JSON shaped like the schema, broken JSON, or the wrong media type. */
 export function bodyFor(schema: Schema | undefined, doc: Schema, seeds: Seeds): fc.Arbitrary<BodyPart> {
-  const json = (value: fc.Arbitrary<unknown>) => value.map((v): BodyPart => ({ contentType: 'application/json', payload: JSON.stringify(v) }));
+  const json = (value: fc.Arbitrary<unknown>) => value.map((v): BodyPart => ({ contentType: 'application/json', payload: toJsonText(v) }));
   const shaped = valueFor(schema, doc, seeds);
+  const freeForm = freeFormFields(schema, doc);
+  const deepInside = fc.tuple(shaped, fc.constantFrom(...(freeForm.length > 0 ? freeForm : ['_']))).map(([value, key]) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, [key]: DEEP_MARK } : value);
   return fc.oneof(
     { weight: 4, arbitrary: json(shaped) },
+    ...(freeForm.length > 0 ? [{ weight: 1, arbitrary: json(deepInside) }] : []),
     { weight: 4, arbitrary: json(mutated(shaped)) },
     { weight: 2, arbitrary: json(junkValue()) },
     {
@@ -186,6 +204,18 @@ export function percentEncode(text: string): string {
     out += /[A-Za-z0-9\-_.!~*'()]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
+}
+
+/** Top-level body fields that take any JSON object (dynamic variables, settings): stored as they come. */
+function freeFormFields(schema: Schema | undefined, doc: Schema): string[] {
+  const properties: Record<string, Schema> = resolve(schema ?? {}, doc).properties ?? {};
+  return Object.entries(properties)
+    .filter(([, property]) => {
+      const s = resolve(property, doc);
+      return [s, ...(s.anyOf ?? s.oneOf ?? [])].map((b: Schema) => resolve(b, doc))
+        .some((b: Schema) => (b.type === 'object' || b.type === undefined) && !b.properties && !b.anyOf && !b.oneOf && !b.enum && b.const === undefined);
+    })
+    .map(([name]) => name);
 }
 
 function resolve(schema: Schema, doc: Schema): Schema {
