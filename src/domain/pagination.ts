@@ -28,6 +28,11 @@ export function checkPageParams(params: PageParams): void {
   if ((params.after || params.before) && params.page != null) {
     throw new AppError('INVALID_PAGINATION_PARAMETERS', "Cannot specify 'page' together with 'before' or 'after'");
   }
+  // The validator's integer check lets page=1e309 (Infinity) and 1e20 through: no OFFSET or
+  // JSON reply can carry them, so they are refused rather than becoming a 500.
+  if (params.page != null && !Number.isSafeInteger(params.page)) {
+    throw new AppError('INVALID_PAGINATION_PARAMETERS', "'page' must be an integer no greater than 9007199254740991");
+  }
 }
 
 export function mapPage<A, B>(page: Page<A>, map: (item: A) => B): Page<B> {
