@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createTestApi, type TestApi } from '../helpers/app.ts';
+import { loadContract } from '../helpers/contract.ts';
 import { TEST_DATABASES } from '../helpers/databases.ts';
 import { compareOperation, type Difference, formatDifferences, type OpenApiDoc, unmarkedAdditions } from './compare.ts';
 import { IMPLEMENTED_OPERATIONS } from './operations.ts';
@@ -9,8 +9,7 @@ import { IMPLEMENTED_OPERATIONS } from './operations.ts';
 // Our OpenAPI document is generated from the route schemas; this holds it to the Diga
 // contract for every operation Habla implements (see compare.ts for the rules).
 
-const CONTRACT_FILE = process.env.HABLA_CONTRACT ?? '/work/shared/reference/diga-openapi-2026-07-03.json';
-const contract = JSON.parse(readFileSync(CONTRACT_FILE, 'utf8')) as OpenApiDoc;
+const contract = loadContract() as OpenApiDoc;
 
 describe('OpenAPI contract', () => {
   let api: TestApi;

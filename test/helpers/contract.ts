@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-export const CONTRACT_PATH = path.resolve(import.meta.dirname, '../../../shared/reference/diga-openapi-2026-07-03.json');
+// The contract lives in the workspace's shared/ folder, beside the repository clone.
+export const CONTRACT_PATH =
+  process.env.HABLA_CONTRACT ?? path.resolve(import.meta.dirname, '../../../shared/reference/diga-openapi-2026-07-03.json');
 
 export function loadContract(): any {
   return JSON.parse(fs.readFileSync(CONTRACT_PATH, 'utf8'));
