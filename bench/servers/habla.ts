@@ -1,28 +1,27 @@
-import { randomBytes } from 'node:crypto';
-import type { LogLevel } from '../../src/config/index.ts';
-import { UnavailableCallEngine } from '../../src/engine/call-engine.ts';
-import type { AppDeps } from '../../src/http/deps.ts';
-import { buildApp } from '../../src/http/server.ts';
+import { loadConfig, type LogLevel } from '../../src/config/index.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { createSecretBox } from '../../src/lib/secret-box.ts';
-import { LocalRecordingStorage } from '../../src/storage/recording-storage.ts';
-import { createRecordingUrlSigner } from '../../src/storage/recording-url.ts';
-import { bootstrap } from '../../src/store/bootstrap.ts';
-import { migrateToLatest, openStore } from '../../src/store/database.ts';
+import { startHabla } from '../../src/main.ts';
+import { openStore } from '../../src/store/database.ts';
 import { CallRepository } from '../../src/store/repositories/calls.ts';
 import { ContactRepository } from '../../src/store/repositories/contacts.ts';
 import { ProjectRepository } from '../../src/store/repositories/projects.ts';
-import { createVoiceCatalog } from '../../src/voice/espeak-catalog.ts';
 
-// Child process of bench/api.ts: Habla's real app on SQLite in the given data directory,
-// with a bootstrapped admin key and one finished call to read. Reports its port over IPC.
+// Child process of bench/api.ts: Habla as `habla serve` composes it (main.ts), on SQLite in
+// the given data directory, with one finished call to read. Reports its port over IPC.
 
 const dataDir = process.env.BENCH_DATA_DIR!;
-const adminKey = process.env.BENCH_ADMIN_KEY!;
+const level = (process.env.BENCH_LOG_LEVEL ?? 'info') as LogLevel;
+const config = loadConfig({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  HABLA_DATA_DIR: dataDir,
+  HABLA_ADMIN_API_KEY: process.env.BENCH_ADMIN_KEY!,
+  LOG_LEVEL: level,
+});
+const habla = await startHabla(config, createLogger(level));
 
-const store = openStore(`sqlite:${dataDir}/habla.sqlite`);
-await migrateToLatest(store);
-await bootstrap(store, adminKey);
+// The call is written through a second connection, as another Habla process would.
+const store = openStore(config.databaseUrl);
 const project = (await new ProjectRepository(store.db).findDefault())!;
 const contact = await new ContactRepository(store.db).findOrCreate(project.projectId, 'call', '+34600000001');
 const calls = new CallRepository(store.db);
@@ -32,26 +31,10 @@ const call = await calls.create({
   dynamicVariables: { customer_name: 'Ana', plan: 'premium' },
 });
 await calls.markAnswered(call.id);
-await calls.finish(call.id, 'completed', 'user_hangup');
+await calls.finish(call.id, 'completed', 'customer_hangup');
+await store.close();
 
-// The dependencies main.ts gives the app, and its logger at the server's default level
-// (Fastify then logs two lines per request, as a deployment does).
-const secretKey = randomBytes(32);
-const deps: AppDeps = {
-  store,
-  secretBox: createSecretBox(secretKey),
-  callEngine: new UnavailableCallEngine(calls),
-  voices: createVoiceCatalog(),
-  recordings: LocalRecordingStorage.inDataDir(dataDir),
-  recordingUrls: createRecordingUrlSigner(secretKey),
-};
-const level = (process.env.BENCH_LOG_LEVEL ?? 'info') as LogLevel;
-const app = await buildApp(deps, level === 'silent' ? {} : { logger: createLogger(level) });
-await app.listen({ host: '127.0.0.1', port: 0 });
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : 0;
-process.send!({ ready: true, port, callId: call.id, projectId: project.projectId });
-
+process.send!({ ready: true, port: Number(new URL(habla.url).port), callId: call.id, projectId: project.projectId });
 process.on('disconnect', () => {
-  void app.close().then(() => store.close()).finally(() => process.exit(0));
+  void habla.close().finally(() => process.exit(0));
 });

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ApiKeyRepository } from '../store/repositories/api-keys.ts';
 import type { App, AppDeps } from './deps.ts';
@@ -19,6 +19,9 @@ export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Prom
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
+    // Fastify's two info lines per request cost a tenth of the API's throughput; access
+    // lines are written at debug level instead (see logAccess).
+    logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
@@ -27,8 +30,19 @@ export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Prom
   await registerOpenApi(app);
   registerAuth(app, new ApiKeyRepository(deps.store.db));
   registerNulGuard(app);
+  logAccess(app);
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   await registerRoutes(app, deps);
   await app.ready();
   return app;
+}
+
+/** One access line per request at debug level; the path only, as query strings may carry numbers. */
+function logAccess(app: App): void {
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
+  });
 }

@@ -5,6 +5,7 @@ import { newId, nowIso } from '../../domain/ids.ts';
 import { generateApiKeyValue, hashApiKey, lastFour } from '../../lib/api-key-value.ts';
 import { fromDbBool, fromJson, toDbBool, toJson } from '../columns.ts';
 import { paginate } from '../paginate.ts';
+import { param, prepareQuery } from '../prepared.ts';
 import type { ApiKeysTable, Database } from '../schema.ts';
 
 export interface ApiKeyRecord {
@@ -38,18 +39,25 @@ export interface ApiKeyUpdate {
 }
 
 export class ApiKeyRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Runs on every request: compiled once (see store/prepared.ts). */
+  private readonly activeByHash;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.activeByHash = prepareQuery<Selectable<ApiKeysTable>, 'hash' | 'now'>(
+      db,
+      db
+        .selectFrom('api_keys')
+        .innerJoin('projects', 'projects.id', 'api_keys.project_id')
+        .selectAll('api_keys')
+        .where('api_keys.key_hash', '=', param('hash'))
+        .where('projects.deleted_at', 'is', null)
+        .where((eb) => eb.or([eb('api_keys.expiry_date', 'is', null), eb('api_keys.expiry_date', '>', param('now'))])),
+    );
+  }
 
   /** The key matching a hash, if it is not expired and its project still exists. */
   async findActiveByHash(keyHash: string, now: string) {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .innerJoin('projects', 'projects.id', 'api_keys.project_id')
-      .selectAll('api_keys')
-      .where('api_keys.key_hash', '=', keyHash)
-      .where('projects.deleted_at', 'is', null)
-      .where((eb) => eb.or([eb('api_keys.expiry_date', 'is', null), eb('api_keys.expiry_date', '>', now)]))
-      .executeTakeFirst();
+    const [row] = await this.activeByHash({ hash: keyHash, now });
     if (!row) return undefined;
     const record = toRecord(row);
     return { ...record, permissions: effectivePermissions(record.restricted, record.permissions) };

@@ -8,6 +8,7 @@ import { newId, nowIso } from '../../domain/ids.ts';
 import type { Page, PageParams } from '../../domain/pagination.ts';
 import { fromJson, toJson } from '../columns.ts';
 import { paginate } from '../paginate.ts';
+import { param, prepareQuery } from '../prepared.ts';
 import type { CallsTable, Database } from '../schema.ts';
 import { ContactRepository, type ContactRecord } from './contacts.ts';
 
@@ -59,14 +60,36 @@ export interface CallFilter {
   phone_id?: string | null;
 }
 
+type CallWithContactRow = Selectable<CallsTable> & {
+  contact_created_date: string;
+  contact_identifier: string;
+  contact_type: string;
+};
+
 // Writes of status go through the status machine (domain/call-status): every transition is a
 // conditional UPDATE guarded by the statuses it may start from, so concurrent or late events
 // can never reopen or rewrite an ended call.
 export class CallRepository implements CallTerminator {
   private readonly contacts: ContactRepository;
 
+  private readonly byId;
+
   constructor(private readonly db: Kysely<Database>) {
     this.contacts = new ContactRepository(db);
+    this.byId = prepareQuery<CallWithContactRow, 'projectId' | 'id'>(
+      db,
+      db
+        .selectFrom('calls')
+        .innerJoin('contacts', 'contacts.id', 'calls.contact_id')
+        .selectAll('calls')
+        .select([
+          'contacts.created_date as contact_created_date',
+          'contacts.identifier as contact_identifier',
+          'contacts.contact_type as contact_type',
+        ])
+        .where('calls.project_id', '=', param('projectId'))
+        .where('calls.id', '=', param('id')),
+    );
   }
 
   async create(call: NewCall): Promise<CallRecord> {
@@ -95,15 +118,17 @@ export class CallRepository implements CallTerminator {
     return (await this.get(call.projectId, row.id))!;
   }
 
+  /** One query with the contact joined in, compiled once: this is the API's hottest read. */
   async get(projectId: string, id: string): Promise<CallRecord | undefined> {
-    const row = await this.db
-      .selectFrom('calls')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const [row] = await this.byId({ projectId, id });
     if (!row) return undefined;
-    return (await this.withContacts(projectId, [row]))[0];
+    const { contact_created_date, contact_identifier, contact_type, ...call } = row;
+    return toRecord(call, {
+      id: call.contact_id,
+      created_date: contact_created_date,
+      identifier: contact_identifier,
+      contact_type: contact_type as ContactRecord['contact_type'],
+    });
   }
 
   /** Calls of the project among `ids`, in no particular order. */
