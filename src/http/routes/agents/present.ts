@@ -2,10 +2,10 @@ import type { Static } from 'typebox';
 import type { AgentView } from '../../../store/repositories/agents.ts';
 import type { VoiceFavouriteRepository } from '../../../store/repositories/voice-favourites.ts';
 import type { VoiceCatalog } from '../../../voice/catalog.ts';
-import type { AgentResponse, VoiceResponse } from './schemas.ts';
+import { presentVoice, type VoiceBody } from '../voices/present.ts';
+import type { AgentResponse } from './schemas.ts';
 
 type AgentResponseBody = Static<typeof AgentResponse>;
-type VoiceBody = Static<typeof VoiceResponse>;
 
 // Shapes AgentResponseSchema: the version's settings, its place in the agent's history, and
 // the embedded voice (favourite flag per project).
@@ -62,15 +62,6 @@ export class AgentPresenter {
     if (!voice) {
       return { id: voiceId, name: 'Unavailable voice', provider: 'espeak', provider_voice_id: '', preview_urls: null, gender: null, is_favourite };
     }
-    return {
-      id: voice.id,
-      name: voice.name,
-      provider: voice.provider as VoiceBody['provider'],
-      provider_voice_id: voice.provider_voice_id,
-      preview_urls: voice.preview_urls,
-      gender: voice.gender,
-      is_favourite,
-      language: voice.language,
-    };
+    return presentVoice(voice, is_favourite);
   }
 }

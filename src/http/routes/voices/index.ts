@@ -1,10 +1,11 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { AppError } from '../../../domain/errors.ts';
 import { paginateList } from '../../../domain/pagination.ts';
 import { VoiceFavouriteRepository } from '../../../store/repositories/voice-favourites.ts';
 import type { Voice } from '../../../voice/catalog.ts';
 import type { App, AppDeps } from '../../deps.ts';
 import { errors, listErrors, Paginated } from '../../schemas/common.ts';
+import { presentVoice } from './present.ts';
 import { FavouriteListQuery, VoiceIdParams, VoiceListQuery, VoiceResponse } from './schemas.ts';
 
 const TAGS = ['Voices'];
@@ -35,7 +36,7 @@ export async function registerVoicesRoutes(app: App, deps: AppDeps): Promise<voi
     const matching = deps.voices.list().filter(byGender(checkedGender(gender, deps.voices.list()))).filter(byName(search));
     const page = paginateList(matching, { ...cursor, limit, order }, (v) => v.id);
     const favourite = new Set(await favourites.listIds(request.principal.projectId));
-    return { ...page, data: page.data.map((v) => present(v, favourite.has(v.id))) };
+    return { ...page, data: page.data.map((v) => presentVoice(v, favourite.has(v.id))) };
   });
 
   app.get('/v1/voice/favourite', {
@@ -52,7 +53,7 @@ export async function registerVoicesRoutes(app: App, deps: AppDeps): Promise<voi
     const ids = await favourites.listIds(request.principal.projectId);
     const voices = ids.map((id) => deps.voices.get(id)).filter((v): v is Voice => v !== undefined);
     const page = paginateList(voices, { ...cursor, limit, order }, (v) => v.id);
-    return { ...page, data: page.data.map((v) => present(v, true)) };
+    return { ...page, data: page.data.map((v) => presentVoice(v, true)) };
   });
 
   app.get('/v1/voice/:voice_id', {
@@ -64,7 +65,7 @@ export async function registerVoicesRoutes(app: App, deps: AppDeps): Promise<voi
     },
   }, async (request) => {
     const voice = voiceOr404(request.params.voice_id);
-    return present(voice, await favourites.has(request.principal.projectId, voice.id));
+    return presentVoice(voice, await favourites.has(request.principal.projectId, voice.id));
   });
 
   app.post('/v1/voice/favourite/:voice_id', {
@@ -78,7 +79,7 @@ export async function registerVoicesRoutes(app: App, deps: AppDeps): Promise<voi
   }, async (request, reply) => {
     const voice = voiceOr404(request.params.voice_id);
     await favourites.add(request.principal.projectId, voice.id);
-    return reply.code(201).send(present(voice, true));
+    return reply.code(201).send(presentVoice(voice, true));
   });
 
   app.delete('/v1/voice/favourite/:voice_id', {
@@ -95,21 +96,6 @@ export async function registerVoicesRoutes(app: App, deps: AppDeps): Promise<voi
     }
     return reply.code(204).send(null);
   });
-}
-
-type VoiceBody = Static<typeof VoiceResponse>;
-
-function present(voice: Voice, isFavourite: boolean): VoiceBody {
-  return {
-    id: voice.id,
-    name: voice.name,
-    provider: voice.provider as VoiceBody['provider'],
-    provider_voice_id: voice.provider_voice_id,
-    preview_urls: voice.preview_urls,
-    gender: voice.gender,
-    is_favourite: isFavourite,
-    language: voice.language,
-  };
 }
 
 /** Genders are compared case-insensitively; one no voice could ever have is a 400. */
