@@ -33,6 +33,9 @@ export type Role = (typeof ROLES)[number];
  * The permissions a key carries. An unrestricted key acts with every permission;
  * a restricted key only with the ones it lists.
  */
-export function effectivePermissions(restricted: boolean, listed: readonly string[] | null): Set<string> {
-  return new Set(restricted ? (listed ?? []) : PERMISSIONS);
+export function effectivePermissions(restricted: boolean, listed: readonly string[] | null): ReadonlySet<string> {
+  return restricted ? new Set(listed ?? []) : ALL_PERMISSIONS;
 }
+
+// Shared by every unrestricted key (most requests): built once, never mutated.
+const ALL_PERMISSIONS: ReadonlySet<string> = new Set(PERMISSIONS);
