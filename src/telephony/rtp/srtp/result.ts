@@ -1,0 +1,21 @@
+/** Why a packet was refused. Callers drop the packet and may count the reason; nothing throws. */
+export type SrtpErrorCode =
+  | 'malformed' // too short, wrong version, header longer than the packet
+  | 'auth_failed' // the tag does not match: wrong key or tampered bytes
+  | 'replay' // index already seen inside the window
+  | 'too_old' // index behind the replay window (or before the stream's first packet)
+  | 'index_exhausted'; // 2^48 RTP / 2^31 RTCP packets under one key: rekey required
+
+export interface SrtpError {
+  code: SrtpErrorCode;
+  message: string;
+}
+
+export type SrtpResult<T> = { ok: true; value: T } | { ok: false; error: SrtpError };
+
+export const ok = <T>(value: T): SrtpResult<T> => ({ ok: true, value });
+
+export const fail = <T = never>(code: SrtpErrorCode, message: string): SrtpResult<T> => ({
+  ok: false,
+  error: { code, message },
+});
