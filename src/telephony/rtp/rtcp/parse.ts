@@ -16,7 +16,8 @@ const REPORT_BLOCK_LENGTH = 24;
  * lengths that tile the datagram exactly, padding only on the last packet. Unknown packet
  * types are kept as `other`. Returns an error result for anything malformed; never throws.
  */
-export function parseRtcp(datagram: Buffer): RtcpResult<RtcpPacket[]> {
+export function parseRtcp(input: Uint8Array): RtcpResult<RtcpPacket[]> {
+  const datagram = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const packets: RtcpPacket[] = [];
   let offset = 0;
   if (datagram.length < 4) return { ok: false, error: 'RTCP datagram shorter than a header' };

@@ -168,3 +168,15 @@ test('hostile input never throws: truncated, garbage and random packets give err
     { numRuns: 500 },
   );
 });
+
+test('accepts plain Uint8Array views (as the RTP packet module produces) without copying surprises', () => {
+  const plain = rtp(42);
+  const backing = new Uint8Array(plain.length + 8);
+  backing.set(plain, 4);
+  const view = backing.subarray(4, 4 + plain.length);
+  const wire = new SrtpContext(KEY).protectRtp(view);
+  assert.ok(wire.ok);
+  const back = new SrtpContext(KEY).unprotectRtp(new Uint8Array(wire.value));
+  assert.ok(back.ok);
+  assert.deepEqual(back.value, plain);
+});

@@ -44,7 +44,8 @@ export class SrtpContext {
   }
 
   /** RTP → SRTP: encrypt the payload, append the 80-bit tag. */
-  protectRtp(packet: Buffer): SrtpResult<Buffer> {
+  protectRtp(input: Uint8Array): SrtpResult<Buffer> {
+    const packet = asBuffer(input);
     const header = readRtpHeader(packet);
     if (!header) return fail('malformed', 'not an RTP packet');
     const stream = this.#rtpStream(header.ssrc, header.seq);
@@ -64,7 +65,8 @@ export class SrtpContext {
   }
 
   /** SRTP → RTP: estimate the index, refuse replays, verify the tag, then decrypt. */
-  unprotectRtp(packet: Buffer): SrtpResult<Buffer> {
+  unprotectRtp(input: Uint8Array): SrtpResult<Buffer> {
+    const packet = asBuffer(input);
     const authenticated = packet.subarray(0, packet.length - AUTH_TAG_LENGTH);
     const header = packet.length >= AUTH_TAG_LENGTH ? readRtpHeader(authenticated) : undefined;
     if (!header) return fail('malformed', 'not an SRTP packet');
@@ -96,7 +98,8 @@ export class SrtpContext {
   }
 
   /** RTCP → SRTCP: encrypt after the first 8 bytes, append E|index and the tag. */
-  protectRtcp(packet: Buffer): SrtpResult<Buffer> {
+  protectRtcp(input: Uint8Array): SrtpResult<Buffer> {
+    const packet = asBuffer(input);
     const ssrc = readRtcpSenderSsrc(packet);
     if (ssrc === undefined) return fail('malformed', 'not an RTCP packet');
     let stream = this.#rtcpStreams.get(ssrc);
@@ -119,7 +122,8 @@ export class SrtpContext {
   }
 
   /** SRTCP → RTCP. Accepts unencrypted (E=0) SRTCP too, which RFC 3711 allows. */
-  unprotectRtcp(packet: Buffer): SrtpResult<Buffer> {
+  unprotectRtcp(input: Uint8Array): SrtpResult<Buffer> {
+    const packet = asBuffer(input);
     const minimum = RTCP_CLEAR_PREFIX + SRTCP_INDEX_LENGTH + AUTH_TAG_LENGTH;
     const ssrc = readRtcpSenderSsrc(packet);
     if (ssrc === undefined || packet.length < minimum) return fail('malformed', 'not an SRTCP packet');
@@ -150,6 +154,11 @@ export class SrtpContext {
     }
     return stream;
   }
+}
+
+/** Accept any Uint8Array (the RTP module produces those) without copying it. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** RFC 3711 §4.2: the RTP tag covers the authenticated portion followed by the 32-bit ROC. */
