@@ -7,7 +7,7 @@ import { canonicalHeaderName, isListHeader } from './header-names.ts';
 import type { SipHeader, SipMessage } from './message.ts';
 import { fail, ok, type Result, type SipError } from './result.ts';
 import { parseStartLine } from './start-line.ts';
-import { isToken, parseBoundedInt, splitOutside } from './syntax.ts';
+import { isToken, parseBoundedInt, splitOutside, trimLws } from './syntax.ts';
 
 export interface ParseOptions {
   /** 'datagram' (UDP, default) or 'stream' (TCP/TLS: Content-Length mandatory). */
@@ -51,7 +51,7 @@ function unfold(text: string): string[] | null {
     if (line === '') continue;
     if (line[0] === ' ' || line[0] === '\t') {
       if (lines.length < 2) return null; // the start line cannot be folded
-      lines[lines.length - 1] += ` ${line.trim()}`;
+      lines[lines.length - 1] += ` ${trimLws(line)}`;
     } else lines.push(line);
   }
   return lines;
@@ -63,13 +63,13 @@ function parseHeaderLines(lines: string[], options: Required<Omit<ParseOptions, 
   for (const line of lines.slice(1)) {
     if (line.length > options.maxHeaderBytes) return fail('header_too_long', 'header line too long');
     const colon = line.indexOf(':');
-    const rawName = colon < 0 ? '' : line.slice(0, colon).trimEnd();
+    const rawName = colon < 0 ? '' : trimLws(line.slice(0, colon));
     if (!isToken(rawName)) return fail('bad_header', 'header line without a valid name');
     const name = canonicalHeaderName(rawName);
-    const value = line.slice(colon + 1).trim();
+    const value = trimLws(line.slice(colon + 1));
     const values = isListHeader(name) ? (splitOutside(value, ',') ?? [value]) : [value];
     for (const v of values) {
-      const trimmed = v.trim();
+      const trimmed = trimLws(v);
       if (trimmed !== '' || values.length === 1) headers.push({ name, value: trimmed });
     }
   }

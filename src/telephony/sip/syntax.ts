@@ -7,6 +7,11 @@ const TOKEN_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 /** Parameter values: token, or a host (IPv6 references bring `[`, `]` and `:`). */
 const PARAM_VALUE_RE = /^[A-Za-z0-9\-.!%*_+`'~[\]:]+$/;
 
+/** Trims SP and HT only: String.prototype.trim would also eat U+FEFF and other Unicode spaces. */
+export function trimLws(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
 export function isToken(text: string): boolean {
   return TOKEN_RE.test(text);
 }

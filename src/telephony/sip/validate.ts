@@ -3,12 +3,13 @@
  * parse, so the transaction layer can match it. Messages failing this get a 400 (requests)
  * or are dropped (responses).
  */
-import { getCallId, getCSeq, getFrom, getMaxForwards, getTo, getVias } from './accessors.ts';
+import { getCallId, getContacts, getCSeq, getFrom, getMaxForwards, getTo, getVias } from './accessors.ts';
 import { hasHeader, type SipMessage } from './message.ts';
 import { fail, ok, type Result } from './result.ts';
 
 export function validateMessage(message: SipMessage): Result<void> {
-  for (const check of [getVias, getFrom, getTo, getCallId]) {
+  // Contact is checked too: the dialog layer takes its remote target from it (RFC 4475 regbadct).
+  for (const check of [getVias, getFrom, getTo, getCallId, getContacts]) {
     const r = check(message);
     if (!r.ok) return r;
   }
