@@ -48,7 +48,7 @@ export function parseVia(value: string): Result<Via> {
   const head = semi < 0 ? value : value.slice(0, semi);
   const m = SENT_PROTOCOL_RE.exec(head.trim());
   if (!m) return fail('bad_value', 'malformed Via sent-protocol / sent-by');
-  const hostPort = parseHostPort(m[4].replace(/\s*:\s*/, ':'));
+  const hostPort = parseHostPort(m[4].replace(/\s*:\s*(\d+)$/, ':$1'));
   const params = parseParams(semi < 0 ? '' : value.slice(semi));
   if (!hostPort || !params) return fail('bad_value', 'malformed Via sent-by or parameters');
   const rportRaw = params.get('rport');
