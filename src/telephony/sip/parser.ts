@@ -119,7 +119,10 @@ function parse(buf: Buffer, options: ParseOptions): ParseResult {
     if (buf[buf.length - 1] !== LF) return fail('truncated', 'datagram ends inside the header section');
     headerEnd = buf.length;
   }
-  const lines = unfold(buf.toString('utf8', start, headerEnd));
+  const headerText = buf.toString('utf8', start, headerEnd);
+  // A CR not followed by LF is no line ending and is not allowed in a value either.
+  if (/\r(?!\n)/.test(headerText)) return fail('bad_header', 'bare CR in the header section');
+  const lines = unfold(headerText);
   if (!lines || lines.length === 0) return fail('bad_start_line', 'missing or folded start line');
   const startLine = parseStartLine(lines[0]);
   if (!startLine.ok) return startLine;

@@ -13,10 +13,11 @@ export class SipSerializeError extends Error {
   override readonly name = 'SipSerializeError';
 }
 
-const UNSAFE = /[\r\n\0]/;
+// CR and LF would end the line early (header injection). NUL is legal inside quoted strings (RFC 4475 intmeth).
+const UNSAFE = /[\r\n]/;
 
 function check(text: string, what: string): string {
-  if (UNSAFE.test(text)) throw new SipSerializeError(`${what} contains CR, LF or NUL`);
+  if (UNSAFE.test(text)) throw new SipSerializeError(`${what} contains CR or LF`);
   return text;
 }
 
