@@ -11,6 +11,7 @@ import {
   CARRIER_HOLD_OLD_STYLE,
   CARRIER_HOLD_SENDONLY,
   CARRIER_OFFER,
+  DUAL_LINE_OFFER,
   SIPP_UAC_OFFER,
 } from './test-fixtures.ts';
 
@@ -193,6 +194,24 @@ describe('media_encryption policy (SDES-SRTP)', () => {
     assert.ok(r.ok, !r.ok ? r.error.reason : '');
     assert.equal(r.value.description.media[0].port, 0);
     assert.equal(r.value.description.media[1].port, 40000);
+  });
+});
+
+describe('an offer with a plain and an SRTP audio line', () => {
+  it('takes the plain line when encryption is disabled, the SRTP one otherwise; the other gets port 0', () => {
+    const expectations = [
+      ['disable', 0, null],
+      ['allow', 1, 1],
+      ['require', 1, 1],
+    ] as const;
+    for (const [encryption, taken, tag] of expectations) {
+      const r = answerOffer(DUAL_LINE_OFFER, { ...LOCAL, encryption });
+      assert.ok(r.ok, `${encryption}: ${!r.ok ? r.error.reason : ''}`);
+      assert.deepEqual(r.value.description.media.map((m) => m.port), taken === 0 ? [40000, 0] : [0, 40000], encryption);
+      assert.equal(r.value.media.crypto?.tag ?? null, tag);
+      assert.equal(r.value.media.codec, 'PCMA');
+      assert.equal(r.value.media.dtmfPayloadType, 116);
+    }
   });
 });
 

@@ -4,7 +4,8 @@
  * - createOffer: PCMA and PCMU (local preference order), telephone-event/8000 0-16, ptime 20,
  *   optional rtcp-mux, and SDES crypto per media_encryption (require → RTP/SAVP with crypto;
  *   allow → RTP/AVP carrying a crypto line, so plain peers still accept it; disable → plain).
- * - answerOffer: picks the first acceptable audio section; within it the first of the
+ * - answerOffer: picks the first acceptable audio section (an SRTP one first under `allow`);
+ *   within it the first of the
  *   offerer's codecs we support (RFC 3264 §6.1: the offerer's order is its preference);
  *   keeps the offerer's payload type numbers; rejects every other section with port 0.
  * - acceptAnswer: checks the answer against what we offered.
@@ -156,20 +157,21 @@ export function answerOffer(offerText: string, local: LocalMediaParams): Result<
   const offer = parsed.value;
   const policy = local.encryption ?? 'disable';
   const allowed = local.codecs ?? ['PCMA', 'PCMU'];
-  let chosen: { media: NegotiatedMedia; section: MediaDescription } | undefined;
   const reasons: string[] = [];
-  const sections = offer.media.map((m, index): MediaDescription => {
-    if (chosen || m.type !== 'audio' || m.port === 0) return rejected(m);
+  const candidates = offer.media.map((m, index) => {
+    if (m.type !== 'audio' || m.port === 0) return undefined;
     const audio = readAudioMedia(offer, index);
     const outcome = audio ? acceptSection(audio, local, policy, allowed) : fail('no connection address');
-    if (!outcome.ok) {
-      reasons.push(outcome.error.reason);
-      return rejected(m);
-    }
-    chosen = outcome.value;
-    return chosen.section;
+    if (!outcome.ok) reasons.push(outcome.error.reason);
+    return outcome.ok ? outcome.value : undefined;
   });
-  if (!chosen) return fail(reasons[0] ?? 'no audio stream offered');
+  // One audio stream is enough. Offers listing a plain and an SRTP line ("SRTP if you can")
+  // get the SRTP one under `allow`; otherwise the first acceptable line wins.
+  const secure = policy === 'allow' ? candidates.findIndex((c) => c?.media.crypto) : -1;
+  const pick = secure >= 0 ? secure : candidates.findIndex((c) => c !== undefined);
+  if (pick < 0) return fail(reasons[0] ?? 'no audio stream offered');
+  const chosen = candidates[pick]!;
+  const sections = offer.media.map((m, index) => (index === pick ? chosen.section : rejected(m)));
   const description = session(local, sections);
   return ok({ sdp: serializeSdp(description), description, media: chosen.media });
 }

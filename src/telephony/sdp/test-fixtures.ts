@@ -93,3 +93,34 @@ export const CARRIER_HOLD_OLD_STYLE = CARRIER_OFFER.replace('19582', '19583').re
 
 /** Hold per RFC 3264 §8.4: a=sendonly. */
 export const CARRIER_HOLD_SENDONLY = CARRIER_OFFER.replace('19582', '19583').replace('a=sendrecv', 'a=sendonly');
+
+/**
+ * An SBC offering the same audio twice, plain then SRTP (the shape liblinphone's interop tests
+ * capture from a mobile operator), with key lifetimes, several suites and an odd bare attribute.
+ */
+export const DUAL_LINE_OFFER = crlf([
+  'v=0',
+  'o=- 2049 2049 IN IP4 212.55.48.2',
+  's=-',
+  'c=IN IP4 212.55.48.2',
+  't=0 0',
+  'm=audio 15536 RTP/AVP 8 0 18 116',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:116 telephone-event/8000',
+  'a=ptime:20',
+  'a=3gOoBTC',
+  'a=rtpmap:18 G729/8000',
+  'a=fmtp:18 annexb=yes',
+  'm=audio 15536 RTP/SAVP 8 0 18 116',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:116 telephone-event/8000',
+  'a=ptime:20',
+  'a=3gOoBTC',
+  'a=rtpmap:18 G729/8000',
+  'a=fmtp:18 annexb=yes',
+  `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${BARESIP_KEY_80}|2^31`,
+  `a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:${BARESIP_KEY_32}|2^31`,
+  `a=crypto:3 AES_256_CM_HMAC_SHA1_80 inline:${BARESIP_KEY_AES256}|2^31`,
+]);
