@@ -9,6 +9,7 @@ export * from './serializer.ts';
 export * from './typed-headers.ts';
 export * from './accessors.ts';
 export * from './validate.ts';
+export * from './response.ts';
 export * from './digest.ts';
 export { parseAuthHeader, type AuthHeader } from './digest-params.ts';
 export * from './digest-client.ts';

@@ -79,3 +79,20 @@ describe('messages from real peers', () => {
     assert.equal(challengeFromResponse(parsed(sipp200) as SipResponse).ok, false, 'a 200 carries no challenge');
   });
 });
+
+describe('createResponse', () => {
+  it('copies Via, From, To, Call-ID and CSeq, and tags To on non-100 responses', async () => {
+    const { createResponse } = await import('./response.ts');
+    const invite = parsed(baresipInvite);
+    assert.ok(invite.kind === 'request');
+    const ringing = createResponse(invite, 180, 'Ringing', { toTag: 'hb42', headers: [{ name: 'Contact', value: '<sip:habla@10.0.0.5>' }] });
+    const reparsed = parsed(serializeMessage(ringing));
+    assert.equal(value(getTo(reparsed)).tag, 'hb42');
+    assert.deepEqual(value(getCSeq(reparsed)), { seq: 33914, method: 'INVITE' });
+    assert.equal(value(getTopVia(reparsed)).branch, 'z9hG4bK3c2a1e0f9d8b7a6c');
+    assert.equal(getHeader(reparsed, 'Contact'), '<sip:habla@10.0.0.5>');
+    assert.equal(value(getTo(createResponse(invite, 100, 'Trying', { toTag: 'x' }))).tag, undefined);
+    const again = createResponse({ ...invite, headers: ringing.headers } as typeof invite, 200, 'OK', { toTag: 'other' });
+    assert.equal(value(getTo(again)).tag, 'hb42', 'an existing tag is kept');
+  });
+});
