@@ -1,17 +1,16 @@
 /**
  * ITU-T G.711 µ-law (PCMU, RTP payload type 0) and A-law (PCMA, payload type 8).
  *
- * The bit manipulation follows the Sun Microsystems reference (g711.c), which is what sox,
- * and most telephony software derived from it, ship: encoders take 16-bit two's-complement
- * PCM, round it to the codec's uniform precision (µ-law 14 bits, A-law 13; sox rounds to
- * nearest, with clipping at the top, rather than truncating — halving the quantisation bias),
- * then code sign, 3-bit segment and 4-bit mantissa with the standard segment end points. Decoders are exact inverses of the
- * G.711 tables (each code maps to the centre of its quantisation interval).
+ * The bit manipulation follows the Sun Microsystems reference (g711.c) as sox ships it, so
+ * our bytes are sox's bytes (tested on every 16-bit value). Encoders round 16-bit PCM to the
+ * codec's uniform precision (µ-law 14 bits, A-law 13) — to nearest, clipping at the top, as
+ * sox does, rather than truncating, which halves the quantisation bias — then code sign,
+ * 3-bit segment and 4-bit mantissa with the standard segment end points. Decoders map each
+ * code to the centre of its quantisation interval, as the G.711 tables do.
  *
- * One caveat, kept deliberately to stay byte-identical with sox: for negative input the
- * µ-law encoder negates (`-x`) where the ITU G.191 reference takes the one's complement
- * (`~x`). The two differ by one quantisation step for a few negative values at interval
- * edges; both decode within the G.711 tolerance.
+ * Kept deliberately to stay byte-identical with sox: for negative input the µ-law encoder
+ * negates (`-x`) where the ITU G.191 reference takes the one's complement (`~x`). The two
+ * differ by one step for a few negative values at interval edges; both are within G.711.
  *
  * Encoding runs on 64 KiB lookup tables built once on first use: one array index per
  * sample, which matters when hundreds of calls are encoded on one core.
