@@ -1,4 +1,4 @@
-export { err, ok, type Result } from './result.ts';
+export { err, ok, type Result } from '../result.ts';
 export { looksLikeRtcp, parseRtpPacket, RTP_HEADER_LENGTH, serializeRtpPacket, type RtpHeaderExtension, type RtpPacket } from './packet.ts';
 export { seqDelta, seqNext, SequenceTracker, timestampDelta, timestampNext, TimestampUnwrapper, type SequenceVerdict } from './sequence.ts';
 export { RtpSender, type RtpSenderOptions } from './sender.ts';

@@ -3,7 +3,7 @@
  * Parsing is total: any byte string yields a packet or a reason, never an exception.
  * Parsed payloads are views into the input buffer (no copy on the receive hot path).
  */
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface RtpHeaderExtension {
   /** The 16-bit profile-defined value ("defined by profile"), e.g. 0xBEDE for RFC 8285. */

@@ -9,7 +9,7 @@
  * Every packet of one event carries the same RTP timestamp (the event's start); duration
  * grows with each update; the final packet has E set and is sent three times (§2.5.1.4).
  */
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../result.ts';
 import { timestampDelta } from './sequence.ts';
 
 export interface TelephoneEvent {

@@ -4,7 +4,7 @@
  * owner. Only AES_CM_128_HMAC_SHA1_80 is usable; other suites' lines are skipped, not fatal.
  */
 import { generateMasterKey, parseCryptoAttribute, type MasterKey } from '../rtp/srtp/index.ts';
-import { err, ok, type Result } from '../rtp/result.ts';
+import { err, ok, type Result } from '../result.ts';
 import type { AudioMedia } from './audio-media.ts';
 
 export type MediaEncryption = 'disable' | 'allow' | 'require';

@@ -11,7 +11,7 @@
  * - acceptAnswer: checks the answer against what we offered.
  * Failures carry a reason; the SIP layer answers 488 Not Acceptable Here with it.
  */
-import { err, ok, type Result } from '../rtp/result.ts';
+import { err, ok, type Result } from '../result.ts';
 import type { MasterKey } from '../rtp/srtp/index.ts';
 import { formatCryptoAttribute } from '../rtp/srtp/index.ts';
 import { readAudioMedia, type AudioMedia, type Direction, type PayloadFormat } from './audio-media.ts';

@@ -4,7 +4,7 @@
  * and strict about what we must understand (v=0 first, o=, s=, well-formed c= and m=).
  * Parsing never throws; it returns a Result. Serialising emits the canonical line order.
  */
-import { err, ok, type Result } from '../rtp/result.ts';
+import { err, ok, type Result } from '../result.ts';
 
 export interface Origin {
   username: string;

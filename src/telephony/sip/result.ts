@@ -1,7 +1,6 @@
-/**
- * Every parser in this module returns a Result instead of throwing: input arrives from the
- * network, and a hostile datagram must never become an exception on the receive path.
- */
+import type { Result as Outcome } from '../result.ts';
+
+// Parsers in this module return a Result (see ../result.ts) whose error carries a code.
 
 export type SipErrorCode =
   | 'empty' // only whitespace / CRLF keep-alives
@@ -29,11 +28,9 @@ export interface SipError {
   readonly message: string;
 }
 
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SipError };
+export type Result<T> = Outcome<T, SipError>;
 
-export function ok<T>(value: T): { ok: true; value: T } {
-  return { ok: true, value };
-}
+export { ok } from '../result.ts';
 
 export function fail(code: SipErrorCode, message: string): { ok: false; error: SipError } {
   return { ok: false, error: { code, message } };

@@ -1,3 +1,5 @@
+import type { Result } from '../../result.ts';
+
 /** Why a packet was refused. Callers drop the packet and may count the reason; nothing throws. */
 export type SrtpErrorCode =
   | 'malformed' // too short, wrong version, header longer than the packet
@@ -11,9 +13,9 @@ export interface SrtpError {
   message: string;
 }
 
-export type SrtpResult<T> = { ok: true; value: T } | { ok: false; error: SrtpError };
+export type SrtpResult<T> = Result<T, SrtpError>;
 
-export const ok = <T>(value: T): SrtpResult<T> => ({ ok: true, value });
+export { ok } from '../../result.ts';
 
 export const fail = <T = never>(code: SrtpErrorCode, message: string): SrtpResult<T> => ({
   ok: false,
