@@ -114,7 +114,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     driver.apply(tx.receive(response(invite, 180, 'Ringing'), 100));
     driver.now = 1_000;
     driver.apply(tx.cancelSent(1_000)).advance(31_999);
-    assert.deepEqual(driver.terminated, []);
+    assert.equal(driver.terminated.length, 0);
     driver.advance(1);
     assert.deepEqual(driver.terminated.map((t) => [t.reason, t.at]), [['timeout', 33_000]]);
   });
