@@ -6,7 +6,7 @@
 import { getCallId, getCSeq, getFrom, getTo } from '../accessors.ts';
 import { hasHeader, type SipRequest, type SipResponse } from '../message.ts';
 import { contactTarget } from './create-dialog.ts';
-import { terminateDialog, type Dialog, type DialogId } from './dialog.ts';
+import { sameDialogId, terminateDialog, type Dialog, type DialogId } from './dialog.ts';
 import { fail, fromSip, ok, type Result } from './errors.ts';
 
 /** The dialog id of an incoming request, from our side: To tag is ours, From tag theirs. */
@@ -35,10 +35,7 @@ export function responseDialogId(response: SipResponse): Result<DialogId> {
 function belongs(dialog: Dialog, request: SipRequest): Result<void> {
   const id = requestDialogId(request);
   if (!id.ok) return id.error.code === 'not_in_dialog' ? fail('mismatch', id.error.message, 481) : id;
-  const { callId, localTag, remoteTag } = id.value;
-  if (callId !== dialog.id.callId || localTag !== dialog.id.localTag || remoteTag !== dialog.id.remoteTag) {
-    return fail('mismatch', 'request belongs to another dialog', 481);
-  }
+  if (!sameDialogId(id.value, dialog.id)) return fail('mismatch', 'request belongs to another dialog', 481);
   return ok(undefined);
 }
 
@@ -79,9 +76,7 @@ export function receiveRequest(dialog: Dialog, request: SipRequest): Result<Dial
 export function receiveResponse(dialog: Dialog, method: string, response: SipResponse): Result<Dialog> {
   const id = responseDialogId(response);
   if (!id.ok) return id;
-  if (id.value.callId !== dialog.id.callId || id.value.localTag !== dialog.id.localTag || id.value.remoteTag !== dialog.id.remoteTag) {
-    return fail('mismatch', 'response belongs to another dialog');
-  }
+  if (!sameDialogId(id.value, dialog.id)) return fail('mismatch', 'response belongs to another dialog');
   if (response.status < 200) return ok(dialog);
   if (method === 'BYE' || response.status === 481 || response.status === 408) return ok(terminateDialog(dialog));
   if (method === 'INVITE' && response.status < 300 && hasHeader(response, 'Contact')) {
