@@ -29,3 +29,44 @@ test('bad values stop the process with a message naming the setting', () => {
   assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
   assert.throws(() => loadConfig({ HABLA_ADMIN_API_KEY: 'short' }), /HABLA_ADMIN_API_KEY/);
 });
+
+test('telephony defaults: SIP on 0.0.0.0:5060, RTP 10000-20000, 60 s ring, 4 h calls', () => {
+  const config = loadConfig({});
+  assert.equal(config.sipHost, '0.0.0.0');
+  assert.equal(config.sipPort, 5060);
+  assert.equal(config.sipPublicHost, undefined);
+  assert.equal(config.rtpPortMin, 10000);
+  assert.equal(config.rtpPortMax, 20000);
+  assert.equal(config.ringTimeoutSeconds, 60);
+  assert.equal(config.maxCallDurationSeconds, 14400);
+});
+
+test('telephony settings are read from the environment', () => {
+  const config = loadConfig({
+    HABLA_SIP_HOST: '127.0.0.1',
+    HABLA_SIP_PORT: '0',
+    HABLA_SIP_PUBLIC_HOST: 'sip.example.com',
+    HABLA_RTP_PORT_MIN: '30000',
+    HABLA_RTP_PORT_MAX: '30000',
+    HABLA_RING_TIMEOUT_S: '15',
+    HABLA_MAX_CALL_DURATION_S: '600',
+  });
+  assert.equal(config.sipHost, '127.0.0.1');
+  assert.equal(config.sipPort, 0, '0 means the OS picks, as for PORT');
+  assert.equal(config.sipPublicHost, 'sip.example.com');
+  assert.equal(config.rtpPortMin, 30000);
+  assert.equal(config.rtpPortMax, 30000, 'a one-port range is legal');
+  assert.equal(config.ringTimeoutSeconds, 15);
+  assert.equal(config.maxCallDurationSeconds, 600);
+});
+
+test('bad telephony values name the setting', () => {
+  assert.throws(() => loadConfig({ HABLA_SIP_PORT: '5060x' }), /HABLA_SIP_PORT/);
+  assert.throws(() => loadConfig({ HABLA_SIP_PORT: '65536' }), /HABLA_SIP_PORT/);
+  assert.throws(() => loadConfig({ HABLA_RTP_PORT_MIN: '20001' }), /HABLA_RTP_PORT_MIN.*HABLA_RTP_PORT_MAX/);
+  assert.throws(() => loadConfig({ HABLA_RTP_PORT_MIN: '0' }), /HABLA_RTP_PORT_MIN/);
+  assert.throws(() => loadConfig({ HABLA_RTP_PORT_MAX: 'many' }), /HABLA_RTP_PORT_MAX/);
+  assert.throws(() => loadConfig({ HABLA_RING_TIMEOUT_S: '0' }), /HABLA_RING_TIMEOUT_S/);
+  assert.throws(() => loadConfig({ HABLA_RING_TIMEOUT_S: '1.5' }), /HABLA_RING_TIMEOUT_S/);
+  assert.throws(() => loadConfig({ HABLA_MAX_CALL_DURATION_S: '-1' }), /HABLA_MAX_CALL_DURATION_S/);
+});

@@ -13,6 +13,19 @@ export interface Config {
   /** Base64 32-byte key; when absent it is generated into the data directory. */
   secretKey: string | undefined;
   logLevel: LogLevel;
+  /** Address the SIP endpoint (UDP) binds to. */
+  sipHost: string;
+  /** 0 lets the OS pick a port (tests). */
+  sipPort: number;
+  /** The host or IP trunks reach us at, for Contact/Via/SDP when behind NAT; unset: the bound address. */
+  sipPublicHost: string | undefined;
+  /** Inclusive range of UDP ports RTP media may use. */
+  rtpPortMin: number;
+  rtpPortMax: number;
+  /** How long an outbound call may ring before it counts as not answered. */
+  ringTimeoutSeconds: number;
+  /** Calls are hung up after this long, whatever happens in them. */
+  maxCallDurationSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -31,7 +44,34 @@ export function loadConfig(env: Env = process.env): Config {
     adminApiKey: parseAdminKey(nonEmpty(env.HABLA_ADMIN_API_KEY)),
     secretKey: nonEmpty(env.HABLA_SECRET_KEY),
     logLevel: parseLogLevel(nonEmpty(env.LOG_LEVEL)),
+    sipHost: nonEmpty(env.HABLA_SIP_HOST) ?? '0.0.0.0',
+    sipPort: parsePort(env.HABLA_SIP_PORT, 'HABLA_SIP_PORT', 5060),
+    sipPublicHost: nonEmpty(env.HABLA_SIP_PUBLIC_HOST),
+    ...parseRtpPorts(env),
+    ringTimeoutSeconds: parsePositiveInt(env.HABLA_RING_TIMEOUT_S, 'HABLA_RING_TIMEOUT_S', 60),
+    maxCallDurationSeconds: parsePositiveInt(env.HABLA_MAX_CALL_DURATION_S, 'HABLA_MAX_CALL_DURATION_S', 14_400),
   };
+}
+
+function parseRtpPorts(env: Env): { rtpPortMin: number; rtpPortMax: number } {
+  const rtpPortMin = parsePort(env.HABLA_RTP_PORT_MIN, 'HABLA_RTP_PORT_MIN', 10_000);
+  const rtpPortMax = parsePort(env.HABLA_RTP_PORT_MAX, 'HABLA_RTP_PORT_MAX', 20_000);
+  // Port 0 would mean "any port", which a firewall rule cannot express: media needs a real range.
+  if (rtpPortMin < 1) throw new ConfigError(`HABLA_RTP_PORT_MIN must be between 1 and 65535, got "${rtpPortMin}"`);
+  if (rtpPortMin > rtpPortMax) {
+    throw new ConfigError(`HABLA_RTP_PORT_MIN (${rtpPortMin}) must not be greater than HABLA_RTP_PORT_MAX (${rtpPortMax})`);
+  }
+  return { rtpPortMin, rtpPortMax };
+}
+
+function parsePositiveInt(raw: string | undefined, name: string, fallback: number): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(number) || number < 1) {
+    throw new ConfigError(`${name} must be a whole number of seconds greater than 0, got "${value}"`);
+  }
+  return number;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
