@@ -3,18 +3,26 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/index.ts';
 import { UnavailableCallEngine } from './engine/call-engine.ts';
+import { InboundAdmission } from './engine/inbound-admission.ts';
 import type { AppDeps } from './http/deps.ts';
 import { buildApp } from './http/server.ts';
 import { createSecretBox, resolveSecretKey } from './lib/secret-box.ts';
 import { bootstrap } from './store/bootstrap.ts';
 import { migrateToLatest, openStore } from './store/database.ts';
+import { AgentRepository } from './store/repositories/agents.ts';
 import { CallRepository } from './store/repositories/calls.ts';
+import { PhoneRepository } from './store/repositories/phones.ts';
+import type { Store } from './store/database.ts';
+import { SipEndpoint } from './telephony/sip/endpoint.ts';
+import { UdpTransport } from './telephony/transport/udp-transport.ts';
 import { createVoiceCatalog } from './voice/espeak-catalog.ts';
 import { LocalRecordingStorage } from './storage/recording-storage.ts';
 import { createRecordingUrlSigner } from './storage/recording-url.ts';
 
 export interface RunningHabla {
   url: string;
+  /** The bound SIP (UDP) address; the real port when HABLA_SIP_PORT=0. */
+  sip: { host: string; port: number };
   /** Stops admitting requests, ends live calls and closes the store. Idempotent. */
   close(reason?: string): Promise<void>;
 }
@@ -40,15 +48,44 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
 
   const app = await buildApp(deps, { logger });
   const url = await app.listen({ port: config.port, host: config.host });
+  let sip: SipEndpoint;
+  try {
+    sip = await startSip(config, store, logger);
+  } catch (error) {
+    await app.close();
+    await store.close();
+    throw error;
+  }
 
   let closing: Promise<void> | undefined;
   const close = (reason = 'server_shutdown') =>
     (closing ??= (async () => {
+      await sip.close();
       await app.close();
       await deps.callEngine.close(reason);
       await store.close();
     })());
-  return { url, close };
+  return { url, sip: sip.address(), close };
+}
+
+// After HTTP, so the API is up even while operators sort out a SIP port clash (the start fails loudly).
+async function startSip(config: Config, store: Store, logger: Logger): Promise<SipEndpoint> {
+  const sipLogger = logger.child({ component: 'sip' });
+  const transport = await UdpTransport.bind({
+    host: config.sipHost,
+    port: config.sipPort,
+    onError: (error) => sipLogger.warn({ err: error }, 'sip socket error'),
+  });
+  const admission = new InboundAdmission({
+    phones: new PhoneRepository(store.db),
+    agents: new AgentRepository(store.db),
+    logger: sipLogger,
+    warnAgent: config.sipPublicHost,
+  });
+  const endpoint = new SipEndpoint({ transport, admission, logger: sipLogger });
+  const { host, port } = endpoint.address();
+  sipLogger.info({ host, port, transport: 'udp' }, 'sip listening');
+  return endpoint;
 }
 
 // Printed once, to the terminal rather than the log: it is a secret and cannot be shown again.

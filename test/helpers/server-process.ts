@@ -9,6 +9,8 @@ export interface HablaProcess {
   url: string;
   adminKey: string;
   dataDir: string;
+  /** The UDP port the SIP endpoint bound (HABLA_SIP_PORT=0: the OS picked it), on 127.0.0.1. */
+  sipPort: number;
   child: ChildProcess;
   output(): string;
   /** SIGTERM, then wait for the exit code. */
@@ -23,7 +25,7 @@ export async function startHablaProcess(env: Record<string, string> = {}): Promi
   const adminKey = `hbl_e2e_${randomBytes(16).toString('hex')}`;
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/habla.js'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', HABLA_DATA_DIR: dataDir, HABLA_ADMIN_API_KEY: adminKey, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', HABLA_DATA_DIR: dataDir, HABLA_ADMIN_API_KEY: adminKey, LOG_LEVEL: 'info', HABLA_SIP_HOST: '127.0.0.1', HABLA_SIP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -43,10 +45,12 @@ export async function startHablaProcess(env: Record<string, string> = {}): Promi
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+  const sipPort = Number(/"port":(\d+)[^\n]*"msg":"sip listening"/.exec(output)?.[1]);
   return {
     url,
     adminKey,
     dataDir,
+    sipPort,
     child,
     output: () => output,
     async stop() {
