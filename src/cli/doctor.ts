@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.ts';
@@ -37,6 +38,7 @@ function checks(config: Config): Check[] {
     { name: 'database', required: true, run: () => checkDatabase(config.databaseUrl) },
     { name: 'secret key', required: false, run: () => checkSecretKey(config) },
     { name: 'sox (audio tools)', required: false, run: () => version('sox', ['--version'], 'apt-get install sox') },
+    { name: 'SIP port (UDP)', required: false, run: () => checkSipPort(config) },
   ];
 }
 
@@ -67,6 +69,24 @@ async function checkDatabase(url: string): Promise<string> {
     return `${store.dialect} reachable`;
   } finally {
     await store.close();
+  }
+}
+
+// Advisory: a running Habla holds the port too, so "in use" is only a hint, never a failure.
+async function checkSipPort(config: Config): Promise<string> {
+  const where = `${config.sipHost}:${config.sipPort}`;
+  if (config.sipPort === 0) return `HABLA_SIP_PORT=0: the OS picks a UDP port on ${config.sipHost} at start`;
+  const socket = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(config.sipPort, config.sipHost, () => resolve());
+    });
+    return `udp ${where} is free; trunks must reach it (and RTP ports ${config.rtpPortMin}-${config.rtpPortMax})`;
+  } catch (error) {
+    throw new Error(`cannot bind udp ${where} (${(error as NodeJS.ErrnoException).code ?? 'error'}): a running Habla or another SIP server holds it, or set HABLA_SIP_PORT`);
+  } finally {
+    socket.close();
   }
 }
 
