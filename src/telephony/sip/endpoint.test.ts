@@ -151,6 +151,7 @@ describe('SIP endpoint', () => {
     await settle();
     const statuses = h.transport.responses().map((r) => `${r.status} ${getHeader(r, 'CSeq')}`);
     assert.deepEqual(statuses, ['200 1 CANCEL', '487 1 INVITE']);
+    assert.equal(h.warnings.length, 0, 'the late decision is expected, not a warning');
     await h.endpoint.close();
   });
 

@@ -145,7 +145,13 @@ export class SipEndpoint {
 
   private respond(tx: string, response: SipResponse): void {
     if (this.closed) return;
-    this.run(this.manager.respond(tx, response, this.clock()));
+    const events = this.manager.respond(tx, response, this.clock());
+    // A decision that arrives after a CANCEL (487 already sent) has no transaction left: expected.
+    if (events.every((e) => e.type === 'dropped' && e.reason === 'no_transaction')) {
+      this.options.logger.debug({ status: response.status }, 'sip response for a finished transaction not sent');
+      return;
+    }
+    this.run(events);
   }
 
   private startTimer(tx: string, timer: TimerName, at: number): void {
