@@ -68,7 +68,7 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
   return { url, sip: sip.address(), close };
 }
 
-// After HTTP, so the API is up even while operators sort out a SIP port clash (the start fails loudly).
+// After HTTP is listening; if the SIP port cannot be bound the start fails loudly and HTTP is closed again.
 async function startSip(config: Config, store: Store, logger: Logger): Promise<SipEndpoint> {
   const sipLogger = logger.child({ component: 'sip' });
   const transport = await UdpTransport.bind({
