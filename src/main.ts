@@ -42,7 +42,7 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
     callEngine: new UnavailableCallEngine(new CallRepository(store.db)),
     voices: createVoiceCatalog(),
     recordings: LocalRecordingStorage.inDataDir(config.dataDir),
-    recordingUrls: createRecordingUrlSigner(secretKey),
+    recordingUrls: createRecordingUrlSigner(secretKey, { publicBaseUrl: config.publicUrl }),
   };
   if (deps.voices.list().length === 0) logger.warn('espeak-ng not found: the voice catalogue is empty');
 

@@ -70,3 +70,10 @@ test('bad telephony values name the setting', () => {
   assert.throws(() => loadConfig({ HABLA_RING_TIMEOUT_S: '1.5' }), /HABLA_RING_TIMEOUT_S/);
   assert.throws(() => loadConfig({ HABLA_MAX_CALL_DURATION_S: '-1' }), /HABLA_MAX_CALL_DURATION_S/);
 });
+
+test('HABLA_PUBLIC_URL must be an absolute http(s) URL; a trailing slash is dropped', () => {
+  assert.equal(loadConfig({}).publicUrl, undefined);
+  assert.equal(loadConfig({ HABLA_PUBLIC_URL: 'https://habla.example.com/' }).publicUrl, 'https://habla.example.com');
+  assert.throws(() => loadConfig({ HABLA_PUBLIC_URL: 'habla.example.com' }), /HABLA_PUBLIC_URL/);
+  assert.throws(() => loadConfig({ HABLA_PUBLIC_URL: 'ftp://habla.example.com' }), /HABLA_PUBLIC_URL/);
+});

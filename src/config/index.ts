@@ -13,6 +13,8 @@ export interface Config {
   /** Base64 32-byte key; when absent it is generated into the data directory. */
   secretKey: string | undefined;
   logLevel: LogLevel;
+  /** Where clients reach the API (behind a proxy), for links such as recording URLs; unset: the request's host. */
+  publicUrl: string | undefined;
   /** Address the SIP endpoint (UDP) binds to. */
   sipHost: string;
   /** 0 lets the OS pick a port (tests). */
@@ -44,6 +46,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminApiKey: parseAdminKey(nonEmpty(env.HABLA_ADMIN_API_KEY)),
     secretKey: nonEmpty(env.HABLA_SECRET_KEY),
     logLevel: parseLogLevel(nonEmpty(env.LOG_LEVEL)),
+    publicUrl: parsePublicUrl(nonEmpty(env.HABLA_PUBLIC_URL)),
     sipHost: nonEmpty(env.HABLA_SIP_HOST) ?? '0.0.0.0',
     sipPort: parsePort(env.HABLA_SIP_PORT, 'HABLA_SIP_PORT', 5060),
     sipPublicHost: nonEmpty(env.HABLA_SIP_PUBLIC_HOST),
@@ -51,6 +54,20 @@ export function loadConfig(env: Env = process.env): Config {
     ringTimeoutSeconds: parsePositiveInt(env.HABLA_RING_TIMEOUT_S, 'HABLA_RING_TIMEOUT_S', 60),
     maxCallDurationSeconds: parsePositiveInt(env.HABLA_MAX_CALL_DURATION_S, 'HABLA_MAX_CALL_DURATION_S', 14_400),
   };
+}
+
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`HABLA_PUBLIC_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`HABLA_PUBLIC_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function parseRtpPorts(env: Env): { rtpPortMin: number; rtpPortMax: number } {
