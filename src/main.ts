@@ -36,6 +36,9 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
   if (boot.generatedAdminKey) announceGeneratedKey(boot.generatedAdminKey);
 
   const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
+  // Filled in as the process comes up and goes down; /readyz reads them.
+  let sip: SipEndpoint | undefined;
+  let draining = false;
   const deps: AppDeps = {
     store,
     secretBox: createSecretBox(secretKey),
@@ -43,12 +46,15 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
     voices: createVoiceCatalog(),
     recordings: LocalRecordingStorage.inDataDir(config.dataDir),
     recordingUrls: createRecordingUrlSigner(secretKey, { publicBaseUrl: config.publicUrl }),
+    readiness: [
+      { name: 'sip', check: () => assertReady(sip !== undefined && !draining, 'SIP endpoint not listening') },
+      { name: 'draining', check: () => assertReady(!draining, 'shutting down') },
+    ],
   };
   if (deps.voices.list().length === 0) logger.warn('espeak-ng not found: the voice catalogue is empty');
 
   const app = await buildApp(deps, { logger });
   const url = await app.listen({ port: config.port, host: config.host });
-  let sip: SipEndpoint;
   try {
     sip = await startSip(config, store, logger);
   } catch (error) {
@@ -60,7 +66,8 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
   let closing: Promise<void> | undefined;
   const close = (reason = 'server_shutdown') =>
     (closing ??= (async () => {
-      await sip.close();
+      draining = true;
+      await sip?.close();
       await app.close();
       await deps.callEngine.close(reason);
       await store.close();
@@ -86,6 +93,10 @@ async function startSip(config: Config, store: Store, logger: Logger): Promise<S
   const { host, port } = endpoint.address();
   sipLogger.info({ host, port, transport: 'udp' }, 'sip listening');
   return endpoint;
+}
+
+function assertReady(condition: boolean, reason: string): void {
+  if (!condition) throw new Error(reason);
 }
 
 // Printed once, to the terminal rather than the log: it is a secret and cannot be shown again.

@@ -17,6 +17,14 @@ export interface AppDeps {
   recordings: RecordingStorage;
   /** Signs and checks the expiring links in `recording_url`. */
   recordingUrls: RecordingUrlSigner;
+  /** Extra conditions for `/readyz` beyond the database (SIP bound, not draining). */
+  readiness?: ReadinessCheck[];
+}
+
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves when ready; throws (with a short reason) when not. */
+  check(): Promise<void> | void;
 }
 
 export type App = FastifyInstance<

@@ -6,6 +6,7 @@ import { registerAuth } from './plugins/auth.ts';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerNulGuard } from './plugins/nul-guard.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { registerHealthRoutes } from './routes/health/index.ts';
 import { registerRoutes } from './routes/index.ts';
 import { createValidatorCompiler } from './validators.ts';
 
@@ -31,7 +32,7 @@ export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Prom
   registerAuth(app, new ApiKeyRepository(deps.store.db));
   registerNulGuard(app);
   logAccess(app);
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await registerHealthRoutes(app, deps);
   await registerRoutes(app, deps);
   await app.ready();
   return app;

@@ -76,7 +76,10 @@ test('doctor fails and says how to fix it when the data directory is not writabl
   });
 });
 
-test('SIGTERM shuts the server down cleanly (exit code 0)', async () => {
+test('a started server is ready (database and SIP), and SIGTERM shuts it down cleanly (exit code 0)', async () => {
   const other = await startHablaProcess();
+  const ready = await fetch(`${other.url}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: 'ok', sip: 'ok', draining: 'ok' } });
   assert.equal(await other.stop(), 0);
 });

@@ -84,7 +84,7 @@ describeEachDatabase('authentication', (api) => {
   });
 
   it('leaves routes outside /v1/ open', async () => {
-    const health = await api().request('GET', '/health', { key: null });
+    const health = await api().request('GET', '/healthz', { key: null });
     assert.equal(health.status, 200);
   });
 });
