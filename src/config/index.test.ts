@@ -77,3 +77,10 @@ test('HABLA_PUBLIC_URL must be an absolute http(s) URL; a trailing slash is drop
   assert.throws(() => loadConfig({ HABLA_PUBLIC_URL: 'habla.example.com' }), /HABLA_PUBLIC_URL/);
   assert.throws(() => loadConfig({ HABLA_PUBLIC_URL: 'ftp://habla.example.com' }), /HABLA_PUBLIC_URL/);
 });
+
+test('HABLA_WEBHOOK_ALLOW_PRIVATE_NETWORKS is off unless true', () => {
+  assert.equal(loadConfig({}).webhookAllowPrivateNetworks, false);
+  assert.equal(loadConfig({ HABLA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhookAllowPrivateNetworks, true);
+  assert.equal(loadConfig({ HABLA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).webhookAllowPrivateNetworks, false);
+  assert.throws(() => loadConfig({ HABLA_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes please' }), /HABLA_WEBHOOK_ALLOW_PRIVATE_NETWORKS/);
+});

@@ -28,6 +28,8 @@ export interface Config {
   ringTimeoutSeconds: number;
   /** Calls are hung up after this long, whatever happens in them. */
   maxCallDurationSeconds: number;
+  /** Lets webhook deliveries reach loopback, link-local and private addresses (off: SSRF guard). */
+  webhookAllowPrivateNetworks: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +55,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...parseRtpPorts(env),
     ringTimeoutSeconds: parsePositiveInt(env.HABLA_RING_TIMEOUT_S, 'HABLA_RING_TIMEOUT_S', 60),
     maxCallDurationSeconds: parsePositiveInt(env.HABLA_MAX_CALL_DURATION_S, 'HABLA_MAX_CALL_DURATION_S', 14_400),
+    webhookAllowPrivateNetworks: parseBool(env.HABLA_WEBHOOK_ALLOW_PRIVATE_NETWORKS, 'HABLA_WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
   };
 }
 
@@ -89,6 +92,13 @@ function parsePositiveInt(raw: string | undefined, name: string, fallback: numbe
     throw new ConfigError(`${name} must be a whole number of seconds greater than 0, got "${value}"`);
   }
   return number;
+}
+
+function parseBool(raw: string | undefined, name: string): boolean {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

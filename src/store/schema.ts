@@ -146,6 +146,40 @@ export interface WebhooksTable {
   url: string;
   subscribed_events: JsonText;
   created_date: string;
+  /** Signing secret, sealed with the secret box; null for webhooks made before secrets existed. */
+  secret_sealed: string | null;
+}
+
+/** The webhook outbox: one row per event and subscribed webhook (0002-webhook-delivery). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  project_id: string;
+  webhook_id: string;
+  call_id: string;
+  event_id: string;
+  event_type: string;
+  /** Order of the event among its call's events. */
+  seq: number;
+  payload: JsonText;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  /** Lease of the dispatcher delivering it; expired leases are claimed again (crash recovery). */
+  locked_until: string | null;
+  last_error: string | null;
+  created_date: string;
+  completed_at: string | null;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
 }
 
 export interface Database {
@@ -161,4 +195,6 @@ export interface Database {
   calls: CallsTable;
   messages: MessagesTable;
   webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
 }

@@ -14,8 +14,12 @@ describeEachDatabase('webhooks API', (api) => {
     assert.deepEqual(created.body.subscribed_events, ['status_changed']);
     assert.match(created.body.created_date, /^\d{4}-\d\d-\d\dT/);
 
+    // The signing secret is shown once, in the create response only (extension).
+    const { secret, ...shown } = created.body;
+    assert.match(secret, /^whsec_[A-Za-z0-9_-]{43}$/);
     const fetched = await api().request('GET', `/v1/webhook/${created.body.id}`);
-    assert.deepEqual(fetched.body, created.body);
+    assert.deepEqual(fetched.body, shown);
+    assert.equal(fetched.raw.includes(secret), false);
 
     const listed = await api().request('GET', '/v1/webhook/');
     assert.equal(listed.status, 200);

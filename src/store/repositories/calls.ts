@@ -10,7 +10,9 @@ import { fromJson, toJson } from '../columns.ts';
 import { paginate } from '../paginate.ts';
 import { param, prepareQuery } from '../prepared.ts';
 import type { CallsTable, Database } from '../schema.ts';
+import { notifyOutboxWrite } from '../outbox-signal.ts';
 import { ContactRepository, type ContactRecord } from './contacts.ts';
+import { writeStatusChangedEvents } from './webhook-outbox.ts';
 
 export interface CallRecord {
   id: string;
@@ -68,7 +70,8 @@ type CallWithContactRow = Selectable<CallsTable> & {
 
 // Writes of status go through the status machine (domain/call-status): every transition is a
 // conditional UPDATE guarded by the statuses it may start from, so concurrent or late events
-// can never reopen or rewrite an ended call.
+// can never reopen or rewrite an ended call. Each committed change also writes its webhook
+// events to the outbox in the same transaction (webhook-outbox.ts).
 export class CallRepository implements CallTerminator {
   private readonly contacts: ContactRepository;
 
@@ -114,7 +117,11 @@ export class CallRepository implements CallTerminator {
       created_date: now,
       updated_at: now,
     };
-    await this.db.insertInto('calls').values(row).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('calls').values(row).execute();
+      await emitStatusChanged(trx, row.id);
+    });
+    notifyOutboxWrite(this.db);
     return (await this.get(call.projectId, row.id))!;
   }
 
@@ -158,13 +165,19 @@ export class CallRepository implements CallTerminator {
 
   /** dialing → in_progress; the answer time becomes `start_time`. False if the call was not dialing. */
   async markAnswered(callId: string, at: string = nowIso()): Promise<boolean> {
-    const result = await this.db
-      .updateTable('calls')
-      .set({ status: 'in_progress', start_time: at, updated_at: nowIso() })
-      .where('id', '=', callId)
-      .where('status', 'in', statusesLeadingTo('in_progress'))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const changed = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('calls')
+        .set({ status: 'in_progress', start_time: at, updated_at: nowIso() })
+        .where('id', '=', callId)
+        .where('status', 'in', statusesLeadingTo('in_progress'))
+        .executeTakeFirst();
+      const updated = Number(result.numUpdatedRows) > 0;
+      if (updated) await emitStatusChanged(trx, callId);
+      return updated;
+    });
+    if (changed) notifyOutboxWrite(this.db);
+    return changed;
   }
 
   /** CallTerminator: ends the call if it may still end this way (see `finish`). */
@@ -178,19 +191,25 @@ export class CallRepository implements CallTerminator {
    * does not allow this ending from its current status.
    */
   async finish(callId: string, status: TerminalCallStatus, endReason: string, at: string = nowIso()): Promise<boolean> {
-    const current = await this.db.selectFrom('calls').select(['status', 'start_time']).where('id', '=', callId).executeTakeFirst();
-    if (!current) return false;
-    const from = statusesLeadingTo(status);
-    if (!from.includes(current.status as CallStatus)) return false;
-    // start_time is only ever set by markAnswered, which also requires a non-terminal status,
-    // so guarding on the status read above keeps the computed duration consistent.
-    const result = await this.db
-      .updateTable('calls')
-      .set({ status, end_reason: endReason, end_time: at, duration: callDurationSeconds(current.start_time, at), updated_at: nowIso() })
-      .where('id', '=', callId)
-      .where('status', '=', current.status)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const changed = await this.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('calls').select(['status', 'start_time']).where('id', '=', callId).executeTakeFirst();
+      if (!current) return false;
+      const from = statusesLeadingTo(status);
+      if (!from.includes(current.status as CallStatus)) return false;
+      // start_time is only ever set by markAnswered, which also requires a non-terminal status,
+      // so guarding on the status read above keeps the computed duration consistent.
+      const result = await trx
+        .updateTable('calls')
+        .set({ status, end_reason: endReason, end_time: at, duration: callDurationSeconds(current.start_time, at), updated_at: nowIso() })
+        .where('id', '=', callId)
+        .where('status', '=', current.status)
+        .executeTakeFirst();
+      const updated = Number(result.numUpdatedRows) > 0;
+      if (updated) await emitStatusChanged(trx, callId);
+      return updated;
+    });
+    if (changed) notifyOutboxWrite(this.db);
+    return changed;
   }
 
   /** A call's recording key in any project (null: not recorded; undefined: no such call). */
@@ -236,6 +255,22 @@ export class CallRepository implements CallTerminator {
     const contacts = await this.contacts.getMany(projectId, rows.map((r) => r.contact_id));
     return rows.map((row) => toRecord(row, contacts.get(row.contact_id)!));
   }
+}
+
+/** Inside the status change's transaction: the call as it now is, to the webhook outbox. */
+async function emitStatusChanged(trx: Kysely<Database>, callId: string): Promise<void> {
+  const row = await trx
+    .selectFrom('calls')
+    .innerJoin('contacts', 'contacts.id', 'calls.contact_id')
+    .selectAll('calls')
+    .select(['contacts.created_date as contact_created_date', 'contacts.identifier as contact_identifier', 'contacts.contact_type as contact_type'])
+    .where('calls.id', '=', callId)
+    .executeTakeFirstOrThrow();
+  const { contact_created_date, contact_identifier, contact_type, ...call } = row;
+  await writeStatusChangedEvents(trx, toRecord(call, {
+    id: call.contact_id, created_date: contact_created_date, identifier: contact_identifier,
+    contact_type: contact_type as ContactRecord['contact_type'],
+  }));
 }
 
 function toRecord(row: Selectable<CallsTable>, contact: ContactRecord): CallRecord {

@@ -16,8 +16,11 @@ export interface WebhookRecord {
 export class WebhookRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(projectId: string, url: string, events: WebhookEventName[]): Promise<WebhookRecord> {
-    const row = { id: newId(), project_id: projectId, url, subscribed_events: JSON.stringify(events), created_date: nowIso() };
+  /** `sealedSecret`: the signing secret, already sealed with the secret box. */
+  async create(projectId: string, url: string, events: WebhookEventName[], sealedSecret: string | null = null): Promise<WebhookRecord> {
+    const row = {
+      id: newId(), project_id: projectId, url, subscribed_events: JSON.stringify(events), created_date: nowIso(), secret_sealed: sealedSecret,
+    };
     await this.db.insertInto('webhooks').values(row).execute();
     return toRecord(row);
   }
@@ -59,7 +62,7 @@ export class WebhookRepository {
   }
 }
 
-function toRecord(row: Selectable<WebhooksTable>): WebhookRecord {
+function toRecord(row: Omit<Selectable<WebhooksTable>, 'secret_sealed'>): WebhookRecord {
   return {
     id: row.id,
     url: row.url,

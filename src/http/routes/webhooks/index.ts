@@ -6,7 +6,8 @@ import { invalidField } from '../../plugins/errors.ts';
 import { readGetBody } from '../../get-body.ts';
 import { WEBHOOK_EVENTS, type WebhookEventName } from '../../../domain/webhook-events.ts';
 import { errors, IdParams, listErrors, Paginated, pageQueryProperties } from '../../schemas/common.ts';
-import { WebhookListFilter, WebhookRequest, WebhookResponse, WebhookUpdateRequest } from './schemas.ts';
+import { newWebhookSecret } from '../../../webhooks/signature.ts';
+import { WebhookCreatedResponse, WebhookListFilter, WebhookRequest, WebhookResponse, WebhookUpdateRequest } from './schemas.ts';
 
 const TAGS = ['Webhooks'];
 const SECURITY = [{ CustomHTTPBearer: [] }];
@@ -34,11 +35,14 @@ export async function registerWebhookRoutes(app: App, deps: AppDeps): Promise<vo
     schema: {
       operationId: 'create_webhook_v1_webhook__post', tags: TAGS, security: SECURITY,
       body: WebhookRequest,
-      response: { 200: WebhookResponse, ...errors(403, 422, 500) },
+      response: { 200: WebhookCreatedResponse, ...errors(403, 422, 500) },
     },
   }, async (request) => {
     const url = checkedUrl(request.body.url);
-    return webhooks.create(request.principal.projectId, url, unique(request.body.subscribed_events));
+    const secret = newWebhookSecret();
+    const sealed = deps.secretBox.seal(secret);
+    const created = await webhooks.create(request.principal.projectId, url, unique(request.body.subscribed_events), sealed);
+    return { ...created, secret };
   });
 
   app.get('/v1/webhook/:id', {

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { WEBHOOK_EVENTS } from '../../../domain/webhook-events.ts';
-import { DateTime, Nullable, StringEnum, Uuid } from '../../schemas/common.ts';
+import { DateTime, EXTENSION, Nullable, StringEnum, Uuid } from '../../schemas/common.ts';
 
 export const WebhookEvent = StringEnum(WEBHOOK_EVENTS);
 
@@ -19,6 +19,15 @@ export const WebhookResponse = Type.Object({
   url: Type.String(),
   subscribed_events: Type.Array(WebhookEvent),
   created_date: DateTime(),
+});
+
+/** The create response also carries the signing secret, shown only this once. */
+export const WebhookCreatedResponse = Type.Object({
+  ...WebhookResponse.properties,
+  secret: Type.String({
+    ...EXTENSION,
+    description: 'Signing secret of the Diga-Signature header (HMAC-SHA256); returned only by this call. See docs/webhooks.md.',
+  }),
 });
 
 /** GET /v1/webhook/ takes an optional JSON body: the events to filter by. */
