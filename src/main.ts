@@ -16,6 +16,7 @@ import type { Store } from './store/database.ts';
 import { SipEndpoint } from './telephony/sip/endpoint.ts';
 import { UdpTransport } from './telephony/transport/udp-transport.ts';
 import { createVoiceCatalog } from './voice/espeak-catalog.ts';
+import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { LocalRecordingStorage } from './storage/recording-storage.ts';
 import { createRecordingUrlSigner } from './storage/recording-url.ts';
 
@@ -62,6 +63,12 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
     await store.close();
     throw error;
   }
+  // Outbox rows left by a previous run (or written by other processes) are picked up here.
+  const webhooks = new WebhookDispatcher({
+    db: store.db, secretBox: deps.secretBox, logger: logger.child({ component: 'webhooks' }),
+    allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+  });
+  webhooks.start();
 
   let closing: Promise<void> | undefined;
   const close = (reason = 'server_shutdown') =>
@@ -70,6 +77,8 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
       await sip?.close();
       await app.close();
       await deps.callEngine.close(reason);
+      // After the engine: the events of calls it ended are in the outbox for the next start.
+      await webhooks.stop();
       await store.close();
     })());
   return { url, sip: sip.address(), close };
