@@ -217,6 +217,29 @@ describeEachDatabase('webhook delivery', (api) => {
     }
   });
 
+  it('a delivery interrupted by shutdown is sent by the next dispatcher, with no attempt counted', async () => {
+    try {
+      const rx = await receiver((i) => (i === 0 ? 'hang' : 200));
+      track(rx.close);
+      const hook = await subscribe(rx.url);
+      const first = dispatcher({ timeoutMs: 10_000 });
+      first.start();
+      await newCall(api());
+      await waitFor('first request in flight', () => rx.received.length === 1);
+      await first.stop();
+      const [row] = await deliveries(hook.id);
+      assert.equal(row!.status, 'pending');
+      assert.equal(row!.locked_until, null, 'the lease is given back');
+      assert.equal(Number(row!.attempts), 0);
+      dispatcher().start();
+      await waitFor('delivered after restart', async () => (await deliveries(hook.id))[0]!.status === 'delivered');
+      assert.equal(rx.received.length, 2);
+      assert.equal(rx.received[1]!.body.event_id, rx.received[0]!.body.event_id);
+    } finally {
+      await runCleanup();
+    }
+  });
+
   it('refuses private-network endpoints unless allowed (SSRF)', async () => {
     try {
       const rx = await receiver();
