@@ -123,6 +123,7 @@ describeEachDatabase('webhook delivery', (api) => {
       }
       assert.equal(new Set(rx.received.map((r) => r.body.event_id)).size, 3);
       assert.equal(rx.received[2]!.body.call.end_reason, 'user_hangup');
+      await waitFor('outcomes recorded', async () => (await deliveries(hook.id)).every((d) => d.status === 'delivered'));
       const rows = await deliveries(hook.id);
       assert.deepEqual(rows.map((r) => [Number(r.seq), r.status, Number(r.attempts)]), [[1, 'delivered', 1], [2, 'delivered', 1], [3, 'delivered', 1]]);
     } finally {
@@ -192,7 +193,8 @@ describeEachDatabase('webhook delivery', (api) => {
       assert.ok(performance.now() - started < 1_000, 'status changes do not wait for deliveries');
       await waitFor('fast endpoint gets all 3 events', () => fast.received.length === 3, 2_000);
       assert.equal(slow.received.length, 1, 'the slow endpoint is still stuck on event 1 (ordering)');
-      assert.ok((await deliveries(fastHook.id)).every((d) => d.status === 'delivered'));
+      // The receiver answered; the outcome is recorded just after.
+      await waitFor('fast deliveries recorded', async () => (await deliveries(fastHook.id)).every((d) => d.status === 'delivered'), 2_000);
     } finally {
       await runCleanup();
     }
