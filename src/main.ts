@@ -6,6 +6,7 @@ import { UnavailableCallEngine } from './engine/call-engine.ts';
 import { InboundAdmission } from './engine/inbound-admission.ts';
 import type { AppDeps } from './http/deps.ts';
 import { buildApp } from './http/server.ts';
+import { createMetrics } from './lib/metrics.ts';
 import { createSecretBox, resolveSecretKey } from './lib/secret-box.ts';
 import { bootstrap } from './store/bootstrap.ts';
 import { migrateToLatest, openStore } from './store/database.ts';
@@ -40,6 +41,7 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
   // Filled in as the process comes up and goes down; /readyz reads them.
   let sip: SipEndpoint | undefined;
   let draining = false;
+  const metrics = createMetrics();
   const deps: AppDeps = {
     store,
     secretBox: createSecretBox(secretKey),
@@ -47,6 +49,7 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
     voices: createVoiceCatalog(),
     recordings: LocalRecordingStorage.inDataDir(config.dataDir),
     recordingUrls: createRecordingUrlSigner(secretKey, { publicBaseUrl: config.publicUrl }),
+    metrics,
     readiness: [
       { name: 'sip', check: () => assertReady(sip !== undefined && !draining, 'SIP endpoint not listening') },
       { name: 'draining', check: () => assertReady(!draining, 'shutting down') },
@@ -67,6 +70,7 @@ export async function startHabla(config: Config, logger: Logger): Promise<Runnin
   const webhooks = new WebhookDispatcher({
     db: store.db, secretBox: deps.secretBox, logger: logger.child({ component: 'webhooks' }),
     allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+    onOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
   });
   webhooks.start();
 

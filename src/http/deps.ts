@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CallEngine } from '../engine/call-engine.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { RecordingStorage } from '../storage/recording-storage.ts';
 import type { RecordingUrlSigner } from '../storage/recording-url.ts';
@@ -17,6 +18,8 @@ export interface AppDeps {
   recordings: RecordingStorage;
   /** Signs and checks the expiring links in `recording_url`. */
   recordingUrls: RecordingUrlSigner;
+  /** Prometheus metrics; `/metrics` is served when present. */
+  metrics?: Metrics;
   /** Extra conditions for `/readyz` beyond the database (SIP bound, not draining). */
   readiness?: ReadinessCheck[];
 }

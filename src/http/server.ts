@@ -7,6 +7,7 @@ import { frameworkErrors, registerErrorHandling } from './plugins/errors.ts';
 import { registerNulGuard } from './plugins/nul-guard.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerHealthRoutes } from './routes/health/index.ts';
+import { registerMetrics } from './routes/metrics/index.ts';
 import { registerRoutes } from './routes/index.ts';
 import { createValidatorCompiler } from './validators.ts';
 
@@ -33,6 +34,7 @@ export async function buildApp(deps: AppDeps, options: ServerOptions = {}): Prom
   registerNulGuard(app);
   logAccess(app);
   await registerHealthRoutes(app, deps);
+  await registerMetrics(app, deps);
   await registerRoutes(app, deps);
   await app.ready();
   return app;

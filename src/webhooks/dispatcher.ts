@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   batchSize?: number;
   now?: () => number;
   random?: () => number;
+  /** Told the outcome of every attempt (metrics). */
+  onOutcome?: (outcome: 'delivered' | 'retry' | 'failed') => void;
   /** Replaces the HTTP client (tests). */
   send?: (options: SendOptions) => Promise<SendResult>;
 }
@@ -148,8 +150,12 @@ export class WebhookDispatcher {
     const record = { attempt, startedAt: new Date(startedMs).toISOString(), durationMs: result.durationMs, statusCode: result.statusCode, error: result.error };
     const at = new Date(this.now()).toISOString();
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    if (ok) return this.queue.settle(delivery.id, record, { status: 'delivered', at });
+    if (ok) {
+      this.options.onOutcome?.('delivered');
+      return this.queue.settle(delivery.id, record, { status: 'delivered', at });
+    }
     const retry = !result.blocked && isRetryable(result.statusCode) && attempt < this.retry.maxAttempts;
+    this.options.onOutcome?.(retry ? 'retry' : 'failed');
     if (!retry) {
       this.options.logger?.warn({ delivery_id: delivery.id, webhook_id: delivery.webhook_id, attempts: attempt, status: result.statusCode }, 'webhook delivery failed');
       return this.queue.settle(delivery.id, record, { status: 'failed', at });

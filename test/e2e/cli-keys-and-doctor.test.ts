@@ -76,10 +76,13 @@ test('doctor fails and says how to fix it when the data directory is not writabl
   });
 });
 
-test('a started server is ready (database and SIP), and SIGTERM shuts it down cleanly (exit code 0)', async () => {
+test('a started server is ready (database and SIP), serves /metrics, and SIGTERM shuts it down cleanly (exit code 0)', async () => {
   const other = await startHablaProcess();
   const ready = await fetch(`${other.url}/readyz`);
   assert.equal(ready.status, 200);
   assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: 'ok', sip: 'ok', draining: 'ok' } });
+  const metrics = await (await fetch(`${other.url}/metrics`)).text();
+  assert.match(metrics, /^habla_http_requests_total\{method="GET",route="\/readyz",status="200"\} 1$/m);
+  assert.match(metrics, /^habla_process_cpu_seconds_total /m);
   assert.equal(await other.stop(), 0);
 });
