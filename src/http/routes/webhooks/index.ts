@@ -7,6 +7,7 @@ import { readGetBody } from '../../get-body.ts';
 import { WEBHOOK_EVENTS, type WebhookEventName } from '../../../domain/webhook-events.ts';
 import { errors, IdParams, listErrors, Paginated, pageQueryProperties } from '../../schemas/common.ts';
 import { newWebhookSecret } from '../../../webhooks/signature.ts';
+import { registerWebhookDeliveryRoutes } from './deliveries.ts';
 import { WebhookCreatedResponse, WebhookListFilter, WebhookRequest, WebhookResponse, WebhookUpdateRequest } from './schemas.ts';
 
 const TAGS = ['Webhooks'];
@@ -88,6 +89,8 @@ export async function registerWebhookRoutes(app: App, deps: AppDeps): Promise<vo
     if (!existing || !(await webhooks.delete(request.principal.projectId, id))) throw notFound(id);
     return existing;
   });
+
+  await registerWebhookDeliveryRoutes(app, deps);
 }
 
 /** Deliveries go over HTTP(S) only; other schemes would let a key probe the host's files or services. */
