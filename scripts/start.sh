@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh runtime
 bash scripts/node-deps.sh
-exec node --import tsx src/main.ts serve
+exec node bin/habla.js serve

@@ -119,8 +119,3 @@ function announceGeneratedKey(key: string): void {
       'Use it as "Authorization: Bearer <key>". Set HABLA_ADMIN_API_KEY to choose the key yourself.\n\n',
   );
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { runCli } = await import('./cli/index.ts');
-  process.exitCode = await runCli(process.argv.slice(2));
-}

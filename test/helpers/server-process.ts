@@ -19,11 +19,15 @@ export interface HablaProcess {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** Starts the real server (`habla serve`) as a child process on a free port. */
-export async function startHablaProcess(env: Record<string, string> = {}): Promise<HablaProcess> {
+/** How to start it: `habla serve` by default; `npm start`'s script to test the quick start itself. */
+const HABLA_SERVE = [process.execPath, path.join(ROOT, 'bin/habla.js'), 'serve'];
+
+/** Starts the real server as a child process on a free port. */
+export async function startHablaProcess(env: Record<string, string> = {}, command: string[] = HABLA_SERVE): Promise<HablaProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'habla-e2e-'));
   const adminKey = `hbl_e2e_${randomBytes(16).toString('hex')}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/habla.js'), 'serve'], {
+  const [program, ...args] = command;
+  const child = spawn(program, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', HABLA_DATA_DIR: dataDir, HABLA_ADMIN_API_KEY: adminKey, LOG_LEVEL: 'info', HABLA_SIP_HOST: '127.0.0.1', HABLA_SIP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
