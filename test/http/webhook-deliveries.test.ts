@@ -108,10 +108,10 @@ describeEachDatabase('webhook deliveries (extension)', (api) => {
 
       const detail = await api().request('GET', `/v1/webhook/${hookId}/deliveries/${first.id}`);
       assert.equal(detail.status, 200);
-      assert.deepEqual(detail.body.attempts.map((a: any) => [a.attempt, a.status_code, a.error]), [[1, 500, null], [2, 200, null]]);
+      assert.deepEqual(detail.body.attempt_log.map((a: any) => [a.attempt, a.status_code, a.error]), [[1, 500, null], [2, 200, null]]);
       assert.deepEqual(detail.body.payload, rx.received[0]!.body, 'the payload is the JSON body sent');
       assert.equal(detail.body.payload.call.status, 'dialing');
-      assert.deepEqual(detail.body.last_attempt, { at: detail.body.attempts[1].at, status_code: 200, error: null, duration_ms: detail.body.attempts[1].duration_ms });
+      assert.deepEqual(detail.body.last_attempt, { at: detail.body.attempt_log[1].at, status_code: 200, error: null, duration_ms: detail.body.attempt_log[1].duration_ms });
 
       const paged = await list(hookId, '?limit=1&order=asc');
       assert.deepEqual(paged.body.data.map((d: any) => d.id), [first.id]);
@@ -172,7 +172,7 @@ describeEachDatabase('webhook deliveries (extension)', (api) => {
       assert.deepEqual(rx.received[1]!.body, rx.received[0]!.body);
       const detail = await api().request('GET', `/v1/webhook/${hookId}/deliveries/${pendingRow.id}`);
       assert.equal(detail.body.status, 'delivered');
-      assert.deepEqual(detail.body.attempts.map((a: any) => [a.attempt, a.status_code]), [[1, 410], [2, 200]]);
+      assert.deepEqual(detail.body.attempt_log.map((a: any) => [a.attempt, a.status_code]), [[1, 410], [2, 200]]);
 
       // A delivered event can be sent again too.
       const third = await api().request('POST', `/v1/webhook/${hookId}/deliveries/${pendingRow.id}/redeliver`);

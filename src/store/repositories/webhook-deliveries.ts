@@ -33,9 +33,9 @@ export interface DeliveryItem {
   last_attempt: Omit<DeliveryAttempt, 'attempt'> | null;
 }
 
-/** The detail replaces the attempt count by every attempt (the count is its length). */
-export interface DeliveryDetail extends Omit<DeliveryItem, 'attempts'> {
-  attempts: DeliveryAttempt[];
+/** The detail adds every attempt and the body sent. */
+export interface DeliveryDetail extends DeliveryItem {
+  attempt_log: DeliveryAttempt[];
   payload: unknown;
 }
 
@@ -68,7 +68,7 @@ export class WebhookDeliveryRepository {
       .execute()).map(toAttempt);
     return {
       ...toItem(row, attempts[attempts.length - 1] ?? null),
-      attempts,
+      attempt_log: attempts,
       payload: fromJson<unknown>(row.payload, null),
     };
   }

@@ -33,11 +33,14 @@ const deliveryFields = {
   last_attempt: Nullable(Attempt),
 };
 
-export const DeliveryItem = Type.Object({ ...deliveryFields, attempts: Type.Integer({ description: 'Attempts made so far' }) });
+const attemptCount = { attempts: Type.Integer({ description: 'Attempts made so far' }) };
+
+export const DeliveryItem = Type.Object({ ...deliveryFields, ...attemptCount });
 
 export const DeliveryDetail = Type.Object({
   ...deliveryFields,
-  attempts: Type.Array(NumberedAttempt, { description: 'Every attempt, oldest first' }),
+  ...attemptCount,
+  attempt_log: Type.Array(NumberedAttempt, { description: 'Every attempt, oldest first' }),
   payload: Type.Unknown({ description: 'The JSON body sent to the endpoint' }),
 });
 
