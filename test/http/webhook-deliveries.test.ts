@@ -1,44 +1,12 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { CallRepository } from '../../src/store/repositories/calls.ts';
 import { ContactRepository } from '../../src/store/repositories/contacts.ts';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.ts';
 import { describeEachDatabase, type TestApi } from '../helpers/app.ts';
+import { answering, startReceiver, waitFor } from '../helpers/webhook-receiver.ts';
 import { nextSpanishNumber } from './call-fixtures.ts';
-
-interface Received { eventId: string; body: any }
-
-/** A local endpoint answering with `statuses[i]` for request i (the last one repeats). */
-async function receiver(statuses: number[] = [200]) {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      received.push({ eventId: String(req.headers['habla-event-id']), body: JSON.parse(raw) });
-      res.writeHead(statuses[Math.min(received.length - 1, statuses.length - 1)]!).end('nope');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  const close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-  return { url, received, close };
-}
-
-async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describeEachDatabase('webhook deliveries (extension)', (api) => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -80,7 +48,7 @@ describeEachDatabase('webhook deliveries (extension)', (api) => {
 
   it('lists deliveries with their last attempt after a real delivery, and shows every attempt and the payload', async () => {
     try {
-      const rx = await receiver([500, 200]);
+      const rx = await startReceiver(answering(500, 200));
       cleanup.push(rx.close);
       const hookId = await subscribe(rx.url);
       startDispatcher();
@@ -126,7 +94,7 @@ describeEachDatabase('webhook deliveries (extension)', (api) => {
 
   it('filters by status; a pending delivery has its next attempt and no attempt yet', async () => {
     try {
-      const rx = await receiver([400]);
+      const rx = await startReceiver(answering(400));
       cleanup.push(rx.close);
       const hookId = await subscribe(rx.url);
       await newCall(api());
@@ -151,7 +119,7 @@ describeEachDatabase('webhook deliveries (extension)', (api) => {
 
   it('redelivers a failed event with the same event id; a pending one is a 409', async () => {
     try {
-      const rx = await receiver([410, 200]);
+      const rx = await startReceiver(answering(410, 200));
       cleanup.push(rx.close);
       const hookId = await subscribe(rx.url);
       await newCall(api());

@@ -1,14 +1,13 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { nowIso } from '../../src/domain/ids.ts';
 import { CallRepository } from '../../src/store/repositories/calls.ts';
 import { ContactRepository } from '../../src/store/repositories/contacts.ts';
 import { WebhookDispatcher, type DispatcherOptions } from '../../src/webhooks/dispatcher.ts';
 import { isPrivateAddress } from '../../src/webhooks/ssrf.ts';
 import { describeEachDatabase, type TestApi } from '../helpers/app.ts';
+import { startReceiver, waitFor } from '../helpers/webhook-receiver.ts';
 import { nextSpanishNumber } from './call-fixtures.ts';
 
 // Reference verifier, written from the recipe in docs/webhooks.md only:
@@ -21,41 +20,6 @@ function verifySignature(secret: string, header: string | undefined, rawBody: st
   const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
   const given = Buffer.from(parts.v1, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-interface Received { headers: http.IncomingHttpHeaders; raw: string; body: any; at: number }
-type Behaviour = (index: number) => number | 'hang';
-
-async function receiver(behaviour: Behaviour = () => 200) {
-  const received: Received[] = [];
-  const hanging: http.ServerResponse[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      const index = received.length;
-      received.push({ headers: req.headers, raw, body: JSON.parse(raw), at: performance.now() });
-      const answer = behaviour(index);
-      if (answer === 'hang') return void hanging.push(res);
-      res.writeHead(answer).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  const close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-  return { url, received, close };
-}
-
-async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const FAST: Partial<DispatcherOptions> = { pollIntervalMs: 20, timeoutMs: 2_000, retry: { baseDelayMs: 20, factor: 2, maxAttempts: 4 } };
@@ -96,7 +60,7 @@ describeEachDatabase('webhook delivery', (api) => {
 
   it('delivers exactly one signed event per status change of a call, in order', async () => {
     try {
-      const rx = await receiver();
+      const rx = await startReceiver();
       track(rx.close);
       const hook = await subscribe(rx.url);
       dispatcher().start();
@@ -133,7 +97,7 @@ describeEachDatabase('webhook delivery', (api) => {
 
   it('retries 5xx with backoff until accepted, records every attempt, and keeps the call order meanwhile', async () => {
     try {
-      const rx = await receiver((i) => (i < 2 ? 500 : 200));
+      const rx = await startReceiver((i) => (i < 2 ? 500 : 200));
       track(rx.close);
       const hook = await subscribe(rx.url);
       dispatcher().start();
@@ -157,8 +121,8 @@ describeEachDatabase('webhook delivery', (api) => {
 
   it('does not retry other 4xx, and fails after the attempts cap', async () => {
     try {
-      const bad = await receiver(() => 400);
-      const down = await receiver(() => 503);
+      const bad = await startReceiver(() => 400);
+      const down = await startReceiver(() => 503);
       track(bad.close);
       track(down.close);
       const badHook = await subscribe(bad.url);
@@ -178,8 +142,8 @@ describeEachDatabase('webhook delivery', (api) => {
 
   it('a hanging endpoint delays neither the call nor another endpoint', async () => {
     try {
-      const slow = await receiver(() => 'hang');
-      const fast = await receiver();
+      const slow = await startReceiver(() => 'hang');
+      const fast = await startReceiver();
       track(slow.close);
       track(fast.close);
       await subscribe(slow.url);
@@ -202,7 +166,7 @@ describeEachDatabase('webhook delivery', (api) => {
 
   it('a leased delivery (crashed dispatcher) is retried once the lease expires', async () => {
     try {
-      const rx = await receiver();
+      const rx = await startReceiver();
       track(rx.close);
       const hook = await subscribe(rx.url);
       await newCall(api());
@@ -221,7 +185,7 @@ describeEachDatabase('webhook delivery', (api) => {
 
   it('a delivery interrupted by shutdown is sent by the next dispatcher, with no attempt counted', async () => {
     try {
-      const rx = await receiver((i) => (i === 0 ? 'hang' : 200));
+      const rx = await startReceiver((i) => (i === 0 ? 'hang' : 200));
       track(rx.close);
       const hook = await subscribe(rx.url);
       const first = dispatcher({ timeoutMs: 10_000 });
@@ -244,7 +208,7 @@ describeEachDatabase('webhook delivery', (api) => {
 
   it('refuses private-network endpoints unless allowed (SSRF)', async () => {
     try {
-      const rx = await receiver();
+      const rx = await startReceiver();
       track(rx.close);
       const hook = await subscribe(rx.url);
       dispatcher({ allowPrivateNetworks: false }).start();
