@@ -170,6 +170,15 @@ describe('SIP endpoint', () => {
     h.send(request('OPTIONS'), { host: '192.0.2.99', port: 5060 });
     assert.equal(h.transport.responses().filter((r) => r.status === 200).length, 1);
     assert.ok(h.warnings.some((w) => w.fields.reason === 'rate_limited'));
+    // A dialog the endpoint holds for that source still gets its in-dialog requests.
+    const seen: string[] = [];
+    h.endpoint.addDialog('call-live', 'ours', { onRequest: (_tx, r) => seen.push(r.method), onAck: () => {} });
+    h.send(Buffer.from(
+      'BYE sip:+34912345678@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK-live-bye\r\n' +
+        'From: <sip:caller@192.0.2.10>;tag=f1\r\nTo: <sip:+34912345678@127.0.0.1>;tag=ours\r\nCall-ID: call-live\r\n' +
+        'CSeq: 2 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n',
+    ));
+    assert.deepEqual(seen, ['BYE'], 'in-dialog requests bypass the source limit');
     await h.endpoint.close();
   });
 

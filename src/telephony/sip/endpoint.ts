@@ -1,8 +1,10 @@
 /**
- * The SIP user-agent server shell: datagrams in, parseMessage + TransactionManager, and the
- * manager's actions carried out (send, timers on a monotonic clock, deliver to the core
- * below). The core answers OPTIONS, rejects what it does not handle (405/501/481/400) and
- * hands new INVITEs to an InviteAdmission. Nothing a peer sends may throw out of here.
+ * The SIP user-agent shell: datagrams in, parseMessage + TransactionManager, and the
+ * manager's actions carried out (send, timers on a monotonic clock, deliver to the layers
+ * above). It answers OPTIONS, rejects what nobody handles (405/501/481/400), hands new INVITEs
+ * to an InviteAdmission, routes in-dialog requests and ACKs to the DialogHandler registered for
+ * their Call-ID and our tag, and runs client transactions for the requests calls send.
+ * Nothing a peer sends may throw out of here.
  */
 import { performance } from 'node:perf_hooks';
 import type { DatagramAddress, DatagramTransport } from '../transport/datagram-transport.ts';
@@ -10,8 +12,9 @@ import { SourceRateLimiter, type RateLimiterOptions } from '../transport/rate-li
 import { newTag } from './dialog/ids.ts';
 import { LogThrottle } from './endpoint-log-throttle.ts';
 import { optionsResponse, respond, screenRequest } from './endpoint-responses.ts';
-import type { EndpointLogger, InviteAdmission } from './endpoint-types.ts';
-import type { SipRequest, SipResponse } from './message.ts';
+import type { AcceptedInvite, ClientListener, DialogHandler, EndpointLogger, InviteAdmission } from './endpoint-types.ts';
+import { getCallId, getTo } from './accessors.ts';
+import type { SipMessage, SipRequest, SipResponse } from './message.ts';
 import { parseMessage } from './parser.ts';
 import { serializeMessage } from './serializer.ts';
 import { TransactionManager, type ManagerEvent, type TimerConfig, type TimerName, type Destination } from './transaction/index.ts';
@@ -36,6 +39,12 @@ export class SipEndpoint {
   private readonly timers = new Map<string, Map<TimerName, NodeJS.Timeout>>();
   private readonly limiter: SourceRateLimiter;
   private readonly logThrottle = new LogThrottle();
+  /** Call legs by `<Call-ID> <our tag>`. */
+  private readonly dialogs = new Map<string, DialogHandler>();
+  /** Accepted INVITE server transactions → their leg, so a CANCEL reaches it. */
+  private readonly pendingInvites = new Map<string, DialogHandler>();
+  private readonly clients = new Map<string, ClientListener>();
+  private draining = false;
   private closed = false;
 
   constructor(private readonly options: SipEndpointOptions) {
@@ -47,6 +56,52 @@ export class SipEndpoint {
 
   address(): DatagramAddress {
     return this.options.transport.address();
+  }
+
+  /** New INVITEs get 503 from now on; calls already up carry on (SIGTERM drain). */
+  stopAdmitting(): void {
+    this.draining = true;
+  }
+
+  /** Routes in-dialog requests and ACKs for (Call-ID, our tag) to `handler` until removed. */
+  addDialog(callId: string, localTag: string, handler: DialogHandler): void {
+    this.dialogs.set(dialogKeyOf(callId, localTag), handler);
+  }
+
+  removeDialog(callId: string, localTag: string): void {
+    this.dialogs.delete(dialogKeyOf(callId, localTag));
+  }
+
+  /** Lets a CANCEL of an accepted INVITE reach its leg (until the leg sends its final answer). */
+  watchInvite(tx: string, handler: DialogHandler | undefined): void {
+    if (handler) this.pendingInvites.set(tx, handler);
+    else this.pendingInvites.delete(tx);
+  }
+
+  /** Starts a client transaction; the listener hears its responses and its failure. */
+  sendRequest(request: SipRequest, to: DatagramAddress, listener: ClientListener): { id: string; request: SipRequest } | undefined {
+    if (this.closed) return undefined;
+    const sent = this.manager.send(request, { transport: 'UDP', host: to.host, port: to.port }, this.clock());
+    if (!sent.ok) {
+      this.options.logger.warn({ method: request.method, code: sent.error }, 'sip request not sent');
+      return undefined;
+    }
+    this.clients.set(sent.value.id, listener);
+    this.run(sent.value.events);
+    return { id: sent.value.id, request: sent.value.request };
+  }
+
+  /** CANCELs a pending INVITE client transaction (held until a 1xx arrives, §9.1). */
+  cancelRequest(id: string): boolean {
+    const result = this.manager.cancel(id, this.clock());
+    if (!result.ok) return false;
+    this.run(result.value);
+    return true;
+  }
+
+  /** Sends outside any transaction: the ACK for a 2xx (§13.2.2.4). */
+  sendStateless(message: SipMessage, to: DatagramAddress): void {
+    if (!this.closed) this.options.transport.send(serializeMessage(message), to);
   }
 
   async close(): Promise<void> {
@@ -77,7 +132,9 @@ export class SipEndpoint {
       return;
     }
     const message = parsed.value;
-    if (message.kind === 'request' && message.method !== 'ACK' && !this.limiter.allows(source.host, this.clock())) {
+    // Requests inside a dialog we hold (a BYE, a re-INVITE) always pass: a carrier sharing an
+    // address with a scanner must still be able to end its calls.
+    if (message.kind === 'request' && message.method !== 'ACK' && !this.dialogOf(message) && !this.limiter.allows(source.host, this.clock())) {
       this.logDrop('rate_limited', { source: source.host, method: message.method });
       return;
     }
@@ -102,27 +159,63 @@ export class SipEndpoint {
         return;
       case 'terminated':
         for (const timer of this.timers.get(event.tx)?.keys() ?? []) this.cancelTimer(event.tx, timer);
+        this.pendingInvites.delete(event.tx);
+        this.clientTerminated(event.tx, event.reason);
         return;
       case 'deliver':
-        if (event.message.kind === 'request' && source) this.onRequest(event.tx, event.message, source);
+        if (event.message.kind === 'response') this.clients.get(event.tx)?.onResponse(event.message);
+        else if (source) this.onRequest(event.tx, event.message, source);
         return;
       case 'cancel':
-        this.run(this.manager.answerCancel(event.tx, this.clock()).events);
-        return;
+        return this.onCancel(event.tx, event.target);
       case 'dropped':
         this.logDrop(event.reason, { detail: event.detail });
         return;
       case 'stray':
+        // The ACK for a 2xx belongs to the dialog (§13.3.1.4).
+        this.dialogOf(event.message)?.onAck(event.message);
+        return;
       case 'transportError':
-        // A stray ACK would belong to a dialog's 2xx; we send no 2xx yet, so there is nothing to do.
+        this.clients.get(event.tx)?.onFailure('transport_error');
         return;
     }
+  }
+
+  private clientTerminated(tx: string, reason: 'completed' | 'timeout' | 'transport_error'): void {
+    const listener = this.clients.get(tx);
+    if (!listener) return;
+    this.clients.delete(tx);
+    if (reason !== 'completed') listener.onFailure(reason);
+  }
+
+  private onCancel(cancelTx: string, target: string | undefined): void {
+    const { cancelled, events } = this.manager.answerCancel(cancelTx, this.clock());
+    this.run(events);
+    const leg = target === undefined ? undefined : this.pendingInvites.get(target);
+    if (cancelled && leg && target !== undefined) {
+      this.pendingInvites.delete(target);
+      leg.onCancel?.();
+    }
+  }
+
+  private dialogOf(message: SipRequest): DialogHandler | undefined {
+    const callId = getCallId(message);
+    const to = getTo(message);
+    if (!callId.ok || !to.ok || to.value.tag === undefined) return undefined;
+    return this.dialogs.get(dialogKeyOf(callId.value, to.value.tag));
   }
 
   private onRequest(tx: string, request: SipRequest, source: Destination): void {
     const toTag = newTag();
     const valid = validateMessage(request);
     if (!valid.ok) return this.respond(tx, respond(request, 400, 'Bad Request', toTag));
+    const dialog = this.dialogOf(request);
+    if (dialog) {
+      if (request.method === 'ACK') dialog.onAck(request);
+      else dialog.onRequest(tx, request, source);
+      return;
+    }
+    if (request.method === 'ACK') return; // an ACK for a dialog that is gone: nothing to answer
     const screened = screenRequest(request, toTag);
     if (screened) return this.respond(tx, screened);
     if (request.method === 'OPTIONS') return this.respond(tx, optionsResponse(request, toTag));
@@ -131,8 +224,10 @@ export class SipEndpoint {
   }
 
   private admit(tx: string, invite: SipRequest, source: Destination, toTag: string): void {
+    if (this.draining) return this.respond(tx, respond(invite, 503, 'Service Unavailable', toTag, [{ name: 'Retry-After', value: '30' }]));
     this.options.admission.admit(invite, source).then(
       (decision) => {
+        if (decision.action === 'accept') return this.startAccepted(decision.start, { tx, invite, source, toTag });
         if (decision.suspicious) this.limiter.take(source.host, this.clock());
         this.respond(tx, respond(invite, decision.status, decision.reason, toTag, decision.headers));
       },
@@ -143,7 +238,14 @@ export class SipEndpoint {
     );
   }
 
-  private respond(tx: string, response: SipResponse): void {
+  private startAccepted(start: (invite: AcceptedInvite) => void, invite: AcceptedInvite): void {
+    // Cancelled while admission ran: the 487 has been sent and the transaction is gone.
+    if (this.closed || !this.manager.get(invite.tx)) return;
+    start(invite);
+  }
+
+  /** Answers a server transaction (requests delivered to a DialogHandler, accepted INVITEs). */
+  respond(tx: string, response: SipResponse): void {
     if (this.closed) return;
     const events = this.manager.respond(tx, response, this.clock());
     // A decision that arrives after a CANCEL (487 already sent) has no transaction left: expected.
@@ -178,4 +280,8 @@ export class SipEndpoint {
     const allowed = this.logThrottle.admit(reason, this.clock());
     if (allowed) this.options.logger.warn({ ...fields, reason, suppressed: allowed.suppressed }, 'sip message dropped');
   }
+}
+
+function dialogKeyOf(callId: string, localTag: string): string {
+  return `${callId} ${localTag}`;
 }

@@ -11,8 +11,11 @@ import { parseUri, type SipUri } from '../uri.ts';
 import { fail, fromSip, ok, type Result } from './errors.ts';
 import { formatParty, formatVia, routeValue, safeText, withTag, type PartyInput, type ViaInput } from './headers.ts';
 
-/** What Habla implements; advertised so peers do not send UPDATE, REFER or PRACK we would refuse. */
-export const DEFAULT_ALLOW: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO'];
+/**
+ * What Habla implements; advertised so peers do not send UPDATE, REFER or PRACK we would refuse.
+ * NOTIFY: the refer subscription's reports while we transfer a call (RFC 3515).
+ */
+export const DEFAULT_ALLOW: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'NOTIFY'];
 export const MAX_FORWARDS = '70';
 const MAX_CSEQ = 2 ** 31 - 1;
 

@@ -43,7 +43,7 @@ describe('UAC: the INVITE and its CANCEL', () => {
     assert.equal(header(inv, 'To'), '<sip:service@127.0.0.1:5060>');
     assert.equal(header(inv, 'CSeq'), '1 INVITE');
     assert.equal(header(inv, 'Contact'), '<sip:habla@203.0.113.10:5060>');
-    assert.deepEqual(getHeaders(inv, 'Allow'), ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO']);
+    assert.deepEqual(getHeaders(inv, 'Allow'), ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'NOTIFY']);
     assert.equal(header(inv, 'Supported'), 'replaces');
     assert.equal(header(inv, 'User-Agent'), 'Habla/0.1');
     assert.equal(header(inv, 'Content-Type'), 'application/sdp');

@@ -124,10 +124,12 @@ export class InviteClientTransaction {
   private complete(response: SipResponse, now: number): Action[] {
     this.stateValue = 'completed';
     this.ack = buildNon2xxAck(this.request, response);
+    // The ACK goes out before the TU sees the response: a TU that reacts at once (the digest
+    // retry sends a new INVITE) must not put its request on the wire ahead of this ACK.
     const out: Action[] = [
       ...this.timers.cancel('A', 'B', 'cancel'),
-      { type: 'deliver', message: response },
       { type: 'send', message: this.ack, to: this.to },
+      { type: 'deliver', message: response },
     ];
     if (this.reliable) return [...out, ...this.end('completed')];
     return [...out, this.timers.start('D', now + this.config.timerD)];

@@ -1,0 +1,46 @@
+/**
+ * Where a trunk lives: `outbound_config.termination_uri` is `host`, `host:port` or a SIP URI.
+ * Names are resolved to an address once per call (A/AAAA; SRV/NAPTR are not consulted, so a
+ * trunk that needs them must be given as host:port).
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { parseHostPort, parseUri } from '../sip/index.ts';
+
+export interface TrunkAddress {
+  /** What goes into the Request-URI and To/From host: the trunk's name as configured. */
+  readonly uriHost: string;
+  /** Where datagrams go. */
+  readonly host: string;
+  readonly port: number;
+}
+
+export function parseTrunk(trunk: string): { host: string; port: number; uriHost: string } | undefined {
+  const text = trunk.trim();
+  if (/^sips?:/i.test(text)) {
+    const uri = parseUri(text);
+    if (!uri.ok) return undefined;
+    const port = uri.value.port ?? 5060;
+    return { host: unbracket(uri.value.host), port, uriHost: uri.value.port ? `${uri.value.host}:${port}` : uri.value.host };
+  }
+  const parsed = parseHostPort(text);
+  if (!parsed || parsed.host === '') return undefined;
+  const port = parsed.port ?? 5060;
+  return { host: unbracket(parsed.host), port, uriHost: parsed.port ? `${parsed.host}:${port}` : parsed.host };
+}
+
+export async function resolveTrunk(trunk: string): Promise<TrunkAddress | undefined> {
+  const parsed = parseTrunk(trunk);
+  if (!parsed) return undefined;
+  if (isIP(parsed.host)) return parsed;
+  try {
+    const { address } = await lookup(parsed.host);
+    return { ...parsed, host: address };
+  } catch {
+    return undefined;
+  }
+}
+
+function unbracket(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
