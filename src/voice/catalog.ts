@@ -4,12 +4,12 @@
 export interface Voice {
   id: string;
   name: string;
-  /** `espeak` is a Habla extension to the contract's VoiceProvider enum. */
+  /** `elevenlabs`, or Habla's extensions to the contract's VoiceProvider enum: `espeak`, `openai`. */
   provider: string;
   provider_voice_id: string;
   preview_urls: Record<string, string> | null;
   gender: string | null;
-  /** BCP-47-ish language code the voice speaks (es, en, …). */
+  /** BCP-47-ish language code the voice speaks (es, en, …); `mul`: any, the language of the text. */
   language: string;
 }
 
