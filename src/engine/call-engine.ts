@@ -1,5 +1,5 @@
-// The boundary between the API and whatever places calls. The SIP telephony issue
-// implements it; until then the server runs with UnavailableCallEngine.
+// The boundary between the API and whatever places calls: SipCallEngine in a running server,
+// a recording double in HTTP tests.
 
 export interface OutboundCallOrder {
   callId: string;
@@ -11,26 +11,16 @@ export interface OutboundCallOrder {
   dynamicVariables: Record<string, unknown>;
 }
 
+export type HangupOutcome = 'hung_up' | 'not_live';
+
 export interface CallEngine {
+  /** Written into the calls this engine drives, so crash recovery knows which are its own. */
+  readonly instanceId: string | null;
   /** Takes ownership of a call already stored as `dialing`. Must not throw for call failures:
    *  it reports them by moving the call to a terminal status. */
   placeOutboundCall(order: OutboundCallOrder): Promise<void>;
+  /** Hangs up a live call this process drives; resolves once the call is terminal in the store. */
+  hangup(callId: string, reason: 'api_hangup'): Promise<HangupOutcome>;
   /** Hangs up live calls; resolves when every call it owns is terminal. */
   close(reason: string): Promise<void>;
-}
-
-/** What the ending of a call the engine could not place looks like in the store. */
-export interface CallTerminator {
-  endCall(callId: string, status: 'failed' | 'no_answer' | 'completed', endReason: string): Promise<void>;
-}
-
-/** No telephony configured: every call ends at once as failed, so none stays `dialing`. */
-export class UnavailableCallEngine implements CallEngine {
-  constructor(private readonly calls: CallTerminator) {}
-
-  async placeOutboundCall(order: OutboundCallOrder): Promise<void> {
-    await this.calls.endCall(order.callId, 'failed', 'telephony_unavailable');
-  }
-
-  async close(): Promise<void> {}
 }

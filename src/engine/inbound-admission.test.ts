@@ -7,6 +7,7 @@ import { ProjectRepository } from '../store/repositories/projects.ts';
 import type { Store } from '../store/database.ts';
 import { parseMessage, type SipRequest } from '../telephony/sip/index.ts';
 import type { Destination } from '../telephony/sip/transaction/index.ts';
+import type { InviteDecision, RejectDecision } from '../telephony/sip/endpoint-types.ts';
 import { TEST_DATABASES } from '../../test/helpers/databases.ts';
 import { addressAllowed, dialledNumberCandidates, InboundAdmission } from './inbound-admission.ts';
 
@@ -69,6 +70,13 @@ for (const database of TEST_DATABASES) {
     let agents: AgentRepository;
     let lines: LogLine[];
     let admission: InboundAdmission;
+    const admitted: { tx: string; phoneId: string; versionId: string }[] = [];
+
+    /** The rejection a decision carries; fails the test for an acceptance. */
+    function rejected(decision: InviteDecision): RejectDecision {
+      assert.equal(decision.action, 'reject');
+      return decision as RejectDecision;
+    }
 
     before(async () => {
       store = await database.open();
@@ -77,7 +85,12 @@ for (const database of TEST_DATABASES) {
       phones = new PhoneRepository(store.db);
       agents = new AgentRepository(store.db);
       lines = [];
-      admission = new InboundAdmission({ phones, agents, logger: recordingLogger(lines), warnAgent: 'sip.example.com' });
+      admission = new InboundAdmission({
+        phones,
+        agents,
+        logger: recordingLogger(lines),
+        onAdmitted: (accepted, phone, version) => admitted.push({ tx: accepted.tx, phoneId: phone.id, versionId: version.id }),
+      });
     });
     after(async () => {
       await store.close();
@@ -101,7 +114,7 @@ for (const database of TEST_DATABASES) {
     }
 
     it('an unknown number is 404, suspicious, logged without the number', async () => {
-      const decision = await admission.admit(invite('sip:0034919999999@10.0.0.1'), from('203.0.113.5'));
+      const decision = rejected(await admission.admit(invite('sip:0034919999999@10.0.0.1'), from('203.0.113.5')));
       assert.deepEqual([decision.status, decision.reason, decision.suspicious], [404, 'Not Found', true]);
       const line = lines.at(-1)!;
       assert.equal(line.fields.reason, 'unknown_number');
@@ -111,16 +124,16 @@ for (const database of TEST_DATABASES) {
     it('a source outside allowed_addresses is 403, whatever spelling dialled the number', async () => {
       const phone = await addPhone('+34912000001', ['198.51.100.0/24']);
       await bindAgent(phone.id, true);
-      const decision = await admission.admit(invite('sip:34912000001@10.0.0.1'), from('203.0.113.5'));
+      const decision = rejected(await admission.admit(invite('sip:34912000001@10.0.0.1'), from('203.0.113.5')));
       assert.deepEqual([decision.status, decision.suspicious], [403, true]);
       assert.equal(lines.at(-1)!.fields.phone_id, phone.id);
       const inside = await admission.admit(invite('sip:34912000001@10.0.0.1'), from('198.51.100.9'));
-      assert.equal(inside.status, 480, 'inside the block it passes on to the agent check');
+      assert.equal(inside.action, 'accept', 'inside the block the call is admitted');
     });
 
     it('no inbound agent, or an agent without a published version, is 480 and not suspicious', async () => {
       const unbound = await addPhone('+34912000002');
-      const decision = await admission.admit(invite('sip:+34912000002@10.0.0.1'), from('203.0.113.5'));
+      const decision = rejected(await admission.admit(invite('sip:+34912000002@10.0.0.1'), from('203.0.113.5')));
       assert.deepEqual([decision.status, decision.reason, decision.suspicious], [480, 'Temporarily Unavailable', false]);
       assert.equal(lines.at(-1)!.fields.reason, 'no_inbound_agent');
       assert.equal(lines.at(-1)!.fields.phone_id, unbound.id);
@@ -128,18 +141,21 @@ for (const database of TEST_DATABASES) {
       const unpublished = await addPhone('+34912000003');
       await bindAgent(unpublished.id, false);
       assert.equal((await phones.get(projectId, unpublished.id))!.inbound_agent_id !== null, true);
-      assert.equal((await admission.admit(invite('sip:+34912000003@10.0.0.1'), from('203.0.113.5'))).status, 480);
+      assert.equal(rejected(await admission.admit(invite('sip:+34912000003@10.0.0.1'), from('203.0.113.5'))).status, 480);
       assert.equal(lines.at(-1)!.fields.reason, 'no_inbound_agent');
     });
 
-    it('an admitted call is answered 480 with a Warning until media exists, and creates no call row', async () => {
+    it('an admitted call is handed over with its phone and published version, and admission itself writes no call row', async () => {
       const phone = await addPhone('+34912000004');
       await bindAgent(phone.id, true);
       const decision = await admission.admit(invite('sip:0034912000004@10.0.0.1'), from('203.0.113.5'));
-      assert.equal(decision.status, 480);
-      assert.equal(decision.suspicious, undefined);
-      assert.deepEqual(decision.headers, [{ name: 'Warning', value: '399 sip.example.com "Media is not implemented yet"' }]);
-      assert.match(lines.at(-1)!.message, /media is not implemented yet/);
+      assert.equal(decision.action, 'accept');
+      if (decision.action !== 'accept') return;
+      decision.start({ tx: 'tx-1', invite: invite('sip:0034912000004@10.0.0.1'), source: from('203.0.113.5'), toTag: 't' });
+      const bound = (await phones.get(projectId, phone.id))!;
+      const version = await agents.findPublishedVersion(projectId, bound.inbound_agent_id!);
+      assert.deepEqual(admitted.at(-1), { tx: 'tx-1', phoneId: phone.id, versionId: version!.id });
+      assert.match(lines.at(-1)!.message, /admitted/);
       assert.equal(await callRows(), 0, 'no admission outcome creates a call row');
     });
 
@@ -147,7 +163,7 @@ for (const database of TEST_DATABASES) {
       const phone = await addPhone('reception@pbx.example.com');
       await bindAgent(phone.id, true);
       const decision = await admission.admit(invite('sip:reception@PBX.example.com'), from('203.0.113.5'));
-      assert.equal(decision.status, 480);
+      assert.equal(decision.action, 'accept');
       assert.equal(lines.at(-1)!.fields.phone_id, phone.id);
     });
   });

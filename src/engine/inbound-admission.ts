@@ -5,17 +5,18 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { normalizePhoneNumber, normalizeSipUserIdentifier } from '../domain/phone-number.ts';
+import type { AgentVersionRecord } from '../store/repositories/agents.ts';
 import type { PhoneRecord } from '../store/repositories/phones.ts';
-import type { EndpointLogger, InviteAdmission, InviteDecision } from '../telephony/sip/endpoint-types.ts';
+import type { AcceptedInvite, EndpointLogger, InviteAdmission, InviteDecision } from '../telephony/sip/endpoint-types.ts';
 import { getTo, parseUri, type SipRequest } from '../telephony/sip/index.ts';
 import type { Destination } from '../telephony/sip/transaction/index.ts';
 
 export interface InboundAdmissionDeps {
   phones: { findByNumberInAnyProject(number: string): Promise<PhoneRecord | undefined> };
-  agents: { findPublishedVersion(projectId: string, agentId: string): Promise<unknown> };
+  agents: { findPublishedVersion(projectId: string, agentId: string): Promise<AgentVersionRecord | undefined> };
   logger: EndpointLogger;
-  /** Names us in Warning headers (RFC 3261 §20.43 warn-agent); a pseudonym when unset. */
-  warnAgent?: string;
+  /** Takes an admitted call over: answers it, or refuses it (bad SDP) without a call row. */
+  onAdmitted(invite: AcceptedInvite, phone: PhoneRecord, version: AgentVersionRecord): void;
 }
 
 /** Numbers that no longer belong to the project route nowhere. */
@@ -31,20 +32,10 @@ export class InboundAdmission implements InviteAdmission {
       return this.reject(403, 'Forbidden', 'source_not_allowed', source, phone, true);
     }
     const agentId = phone.inbound_agent_id;
-    if (agentId === null || !(await this.deps.agents.findPublishedVersion(phone.project_id, agentId))) {
-      return this.reject(480, 'Temporarily Unavailable', 'no_inbound_agent', source, phone, false);
-    }
-    // Admitted. The call session (media, agent) is the next step; until then nothing answers.
-    this.deps.logger.info(
-      { phone_id: phone.id, project_id: phone.project_id, agent_id: agentId, source: source.host },
-      'inbound call admitted but media is not implemented yet: answering 480',
-    );
-    return {
-      action: 'reject',
-      status: 480,
-      reason: 'Temporarily Unavailable',
-      headers: [{ name: 'Warning', value: `399 ${this.deps.warnAgent ?? 'habla'} "Media is not implemented yet"` }],
-    };
+    const version = agentId === null ? undefined : await this.deps.agents.findPublishedVersion(phone.project_id, agentId);
+    if (!version) return this.reject(480, 'Temporarily Unavailable', 'no_inbound_agent', source, phone, false);
+    this.deps.logger.info({ phone_id: phone.id, project_id: phone.project_id, agent_id: agentId, source: source.host }, 'inbound call admitted');
+    return { action: 'accept', start: (accepted) => this.deps.onAdmitted(accepted, phone, version) };
   }
 
   private async findPhone(invite: SipRequest): Promise<PhoneRecord | undefined> {

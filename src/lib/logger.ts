@@ -6,6 +6,12 @@ import type { LogLevel } from '../config/index.ts';
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   '*.authorization',
+  '*.headers.authorization',
+  // Provider credentials (config.llm.primary.apiKey and the like), at any depth they are logged from.
+  'apiKey',
+  '*.apiKey',
+  '*.*.apiKey',
+  '*.*.*.apiKey',
   '*.password',
   '*.to_number',
   '*.from_number',

@@ -2,6 +2,8 @@
 // Portable types across SQLite and PostgreSQL: ids, timestamps (ISO-8601 UTC) and JSON
 // documents are text; booleans are 0/1 integers.
 
+import type { Generated } from 'kysely';
+
 export type DbBool = number;
 export type JsonText = string;
 
@@ -126,6 +128,19 @@ export interface CallsTable {
   dynamic_variables: JsonText | null;
   created_date: string;
   updated_at: string;
+  /** The process that drives the live call (see migration 0004); null for calls no engine took. */
+  engine_instance: string | null;
+  /** Post-call analysis (0006-transcript-analysis); null until analysed. */
+  summary: string | null;
+  /** positive | neutral | negative */
+  sentiment: string | null;
+  success: DbBool | null;
+  /** null (nothing to analyse yet) | pending | running | completed | failed */
+  analysis_status: string | null;
+  /** When an analyser took the call (running); a stale claim is taken over. */
+  analysis_claimed_at: string | null;
+  /** Per-turn latency figures of the voice agent, a JSON array. */
+  latency: JsonText | null;
 }
 
 export interface MessagesTable {
@@ -138,6 +153,11 @@ export interface MessagesTable {
   content: string | null;
   tool_call: JsonText | null;
   created_date: string;
+  /** Offsets from the call's answer (0006-transcript-analysis); null for turns stored without timing. */
+  start_ms: number | null;
+  end_ms: number | null;
+  /** The caller cut this agent turn off; the content is what was actually played. Defaults to 0. */
+  interrupted: Generated<DbBool>;
 }
 
 export interface WebhooksTable {
@@ -182,6 +202,39 @@ export interface WebhookDeliveryAttemptsTable {
   error: string | null;
 }
 
+/** Customer-visible events of a call, in append order (0003-call-logs). */
+export interface CallLogsTable {
+  /** UUIDv7: ordering by id is append order. */
+  id: string;
+  project_id: string;
+  call_id: string;
+  timestamp: string;
+  level: string;
+  category: string;
+  event: string;
+  data: JsonText | null;
+  trace_id: string | null;
+}
+
+/** Finished OpenTelemetry spans of calls (0005-call-spans); one trace per call. */
+export interface CallSpansTable {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  call_id: string;
+  project_id: string;
+  name: string;
+  service_name: string;
+  /** ISO-8601 UTC. */
+  start_time: string;
+  end_time: string;
+  duration_ms: number;
+  /** OK, ERROR, or null (UNSET). */
+  status: string | null;
+  status_message: string | null;
+  attributes: JsonText | null;
+}
+
 export interface Database {
   projects: ProjectsTable;
   profiles: ProfilesTable;
@@ -197,4 +250,6 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  call_logs: CallLogsTable;
+  call_spans: CallSpansTable;
 }

@@ -12,7 +12,10 @@ import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.
 // each delivery holds a lease (locked_until) so a crash mid-delivery is retried once it expires,
 // and several processes sharing PostgreSQL never deliver the same row at once.
 // Deliveries run detached from the poll loop, at most `perEndpointConcurrency` per webhook:
-// a slow endpoint uses up its own slots only.
+// a slow endpoint uses up its own slots only. Delivered rows past the retention period are
+// deleted by the poll loop, at most once per prune interval.
+
+const DAY_MS = 86_400_000;
 
 export interface DispatcherOptions {
   db: Kysely<Database>;
@@ -26,6 +29,10 @@ export interface DispatcherOptions {
   batchSize?: number;
   now?: () => number;
   random?: () => number;
+  /** Delivered rows older than this are deleted (HABLA_WEBHOOK_RETENTION_DAYS); default 30 days. */
+  retentionMs?: number;
+  /** How often the dispatcher looks for rows past retention; default hourly. */
+  pruneIntervalMs?: number;
   /** Told the outcome of every attempt (metrics). */
   onOutcome?: (outcome: 'delivered' | 'retry' | 'failed') => void;
   /** Replaces the HTTP client (tests). */
@@ -40,6 +47,10 @@ export class WebhookDispatcher {
   private readonly perEndpoint: number;
   private readonly batchSize: number;
   private readonly now: () => number;
+  private readonly retentionMs: number;
+  private readonly pruneIntervalMs: number;
+  /** The first poll prunes: a process that restarts often still keeps the table trimmed. */
+  private nextPruneAt = 0;
   private readonly inFlight = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private readonly abort = new AbortController();
@@ -57,6 +68,8 @@ export class WebhookDispatcher {
     this.perEndpoint = options.perEndpointConcurrency ?? 4;
     this.batchSize = options.batchSize ?? 100;
     this.now = options.now ?? Date.now;
+    this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
+    this.pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000;
   }
 
   start(): void {
@@ -94,6 +107,7 @@ export class WebhookDispatcher {
         this.again = false;
         await this.dispatchDue();
       } while (this.again && !this.stopped);
+      await this.pruneIfDue();
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'webhook dispatcher poll failed');
     } finally {
@@ -112,6 +126,14 @@ export class WebhookDispatcher {
       if (!(await this.queue.claim(delivery.id, now, leaseUntil))) continue;
       this.launch(delivery);
     }
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    const nowMs = this.now();
+    if (this.stopped || nowMs < this.nextPruneAt) return;
+    this.nextPruneAt = nowMs + this.pruneIntervalMs;
+    const deleted = await this.queue.pruneDelivered(new Date(nowMs - this.retentionMs).toISOString());
+    if (deleted > 0) this.options.logger?.info({ deleted, retention_days: this.retentionMs / DAY_MS }, 'pruned delivered webhook events');
   }
 
   private launch(delivery: DueDelivery): void {

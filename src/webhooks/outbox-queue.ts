@@ -88,6 +88,29 @@ export class OutboxQueue {
     });
   }
 
+  /**
+   * Deletes delivered rows completed before `before` (their attempts go with them, ON DELETE
+   * CASCADE), in batches so no statement holds the table for long. Pending and failed rows stay:
+   * failed ones are kept for redelivery by hand. Returns how many rows were deleted.
+   */
+  async pruneDelivered(before: string, batchSize = 500): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const result = await this.db
+        .deleteFrom('webhook_deliveries')
+        .where('id', 'in', (eb) => eb
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          .where('status', '=', 'delivered')
+          .where('completed_at', '<', before)
+          .limit(batchSize))
+        .executeTakeFirst();
+      const n = Number(result.numDeletedRows);
+      deleted += n;
+      if (n < batchSize) return deleted;
+    }
+  }
+
   /** Gives a lease back without counting an attempt (shutdown interrupted the delivery). */
   async release(id: string): Promise<void> {
     await this.db.updateTable('webhook_deliveries').set({ locked_until: null }).where('id', '=', id).execute();

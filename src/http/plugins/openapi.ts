@@ -18,6 +18,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         securitySchemes: { CustomHTTPBearer: { type: 'http', scheme: 'bearer' } },
       },
     },
+    // Shared schemas (app.addSchema, e.g. the recursive SpanResponse) keep their $id as the
+    // component name, as in the contract, instead of def-0, def-1…
+    refResolver: {
+      buildLocalReference: (json: any, _baseUri: unknown, _fragment: unknown, i: number) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
     // GET operations that take a JSON body declare it as `getBody` (see http/get-body.ts).
     transform: ({ schema, url }: { schema: any; url: string }) =>
       schema?.getBody ? { schema: { ...schema, body: schema.getBody }, url } : { schema, url },

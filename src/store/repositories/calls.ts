@@ -3,16 +3,17 @@ import {
   callDurationSeconds, statusesLeadingTo,
   TERMINAL_CALL_STATUSES, type CallStatus, type CallType, type TerminalCallStatus,
 } from '../../domain/call-status.ts';
-import type { CallTerminator } from '../../engine/call-engine.ts';
 import { newId, nowIso } from '../../domain/ids.ts';
 import type { Page, PageParams } from '../../domain/pagination.ts';
-import { fromJson, toJson } from '../columns.ts';
+import type { AnalysisStatus, Sentiment, TurnLatency } from '../../domain/call-analysis.ts';
+import { fromDbBool, fromJson, toJson } from '../columns.ts';
 import { paginate } from '../paginate.ts';
 import { param, prepareQuery } from '../prepared.ts';
 import type { CallsTable, Database } from '../schema.ts';
 import { notifyOutboxWrite } from '../outbox-signal.ts';
 import { ContactRepository, type ContactRecord } from './contacts.ts';
-import { writeStatusChangedEvents } from './webhook-outbox.ts';
+import { CALL_ENDED, STATUS_CHANGED, type CallStatusEvent } from '../../webhooks/call-events.ts';
+import { writeCallEvents } from './webhook-outbox.ts';
 
 export interface CallRecord {
   id: string;
@@ -34,6 +35,13 @@ export interface CallRecord {
   recording_key: string | null;
   dynamic_variables: Record<string, unknown> | null;
   created_date: string;
+  /** Post-call analysis (docs/calls.md); null until analysed. */
+  summary: string | null;
+  sentiment: Sentiment | null;
+  success: boolean | null;
+  analysis_status: AnalysisStatus | null;
+  /** The voice agent's per-turn latency figures; null when no agent turn was measured. */
+  latency: TurnLatency[] | null;
 }
 
 export interface NewCall {
@@ -49,6 +57,8 @@ export interface NewCall {
   dynamicVariables: Record<string, unknown> | null;
   /** Set for calls that start answered (inbound). */
   startTime?: string | null;
+  /** The engine process that will drive the call (CallEngine.instanceId). */
+  engineInstance?: string | null;
 }
 
 export interface CallFilter {
@@ -72,7 +82,7 @@ type CallWithContactRow = Selectable<CallsTable> & {
 // conditional UPDATE guarded by the statuses it may start from, so concurrent or late events
 // can never reopen or rewrite an ended call. Each committed change also writes its webhook
 // events to the outbox in the same transaction (webhook-outbox.ts).
-export class CallRepository implements CallTerminator {
+export class CallRepository {
   private readonly contacts: ContactRepository;
 
   private readonly byId;
@@ -116,6 +126,13 @@ export class CallRepository implements CallTerminator {
       dynamic_variables: toJson(call.dynamicVariables),
       created_date: now,
       updated_at: now,
+      engine_instance: call.engineInstance ?? null,
+      summary: null,
+      sentiment: null,
+      success: null,
+      analysis_status: null,
+      analysis_claimed_at: null,
+      latency: null,
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('calls').values(row).execute();
@@ -180,7 +197,7 @@ export class CallRepository implements CallTerminator {
     return changed;
   }
 
-  /** CallTerminator: ends the call if it may still end this way (see `finish`). */
+  /** Ends the call if it may still end this way (see `finish`). */
   async endCall(callId: string, status: TerminalCallStatus, endReason: string): Promise<void> {
     await this.finish(callId, status, endReason);
   }
@@ -205,11 +222,28 @@ export class CallRepository implements CallTerminator {
         .where('status', '=', current.status)
         .executeTakeFirst();
       const updated = Number(result.numUpdatedRows) > 0;
-      if (updated) await emitStatusChanged(trx, callId);
+      // The change that ends the call is also its one `call_ended` (after status_changed).
+      if (updated) await emitStatusChanged(trx, callId, [STATUS_CHANGED, CALL_ENDED]);
       return updated;
     });
     if (changed) notifyOutboxWrite(this.db);
     return changed;
+  }
+
+  /** Calls `instance` was driving when it stopped without ending them (a crash): recovery closes them. */
+  async listLiveOwnedBy(instance: string): Promise<{ id: string; answered: boolean }[]> {
+    const rows = await this.db
+      .selectFrom('calls')
+      .select(['id', 'start_time'])
+      .where('engine_instance', '=', instance)
+      .where('status', 'in', ['dialing', 'in_progress'])
+      .execute();
+    return rows.map((row) => ({ id: row.id, answered: row.start_time !== null }));
+  }
+
+  async projectOf(callId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('calls').select('project_id').where('id', '=', callId).executeTakeFirst();
+    return row?.project_id;
   }
 
   /** A call's recording key in any project (null: not recorded; undefined: no such call). */
@@ -224,8 +258,8 @@ export class CallRepository implements CallTerminator {
 
   /**
    * Deletes the project's terminal calls among `ids` (active calls are skipped); their messages
-   * go with them (ON DELETE CASCADE). Returns the deleted calls' recording keys, so the caller
-   * can remove the audio too.
+   * and call logs go with them (ON DELETE CASCADE). Returns the deleted calls' recording keys,
+   * so the caller can remove the audio too.
    */
   async deleteTerminal(projectId: string, ids: string[]): Promise<{ deleted: number; recordingKeys: string[] }> {
     const unique = [...new Set(ids)];
@@ -258,19 +292,27 @@ export class CallRepository implements CallTerminator {
 }
 
 /** Inside the status change's transaction: the call as it now is, to the webhook outbox. */
-async function emitStatusChanged(trx: Kysely<Database>, callId: string): Promise<void> {
-  const row = await trx
+async function emitStatusChanged(trx: Kysely<Database>, callId: string, events: readonly CallStatusEvent[] = [STATUS_CHANGED]): Promise<void> {
+  const call = await readCall(trx, callId);
+  if (!call) throw new Error(`call ${callId} vanished inside its status change`);
+  await writeCallEvents(trx, call, events);
+}
+
+/** A call of any project, contact joined, read through `db` (a transaction when given one). */
+export async function readCall(db: Kysely<Database>, callId: string): Promise<CallRecord | undefined> {
+  const row = await db
     .selectFrom('calls')
     .innerJoin('contacts', 'contacts.id', 'calls.contact_id')
     .selectAll('calls')
     .select(['contacts.created_date as contact_created_date', 'contacts.identifier as contact_identifier', 'contacts.contact_type as contact_type'])
     .where('calls.id', '=', callId)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row) return undefined;
   const { contact_created_date, contact_identifier, contact_type, ...call } = row;
-  await writeStatusChangedEvents(trx, toRecord(call, {
+  return toRecord(call, {
     id: call.contact_id, created_date: contact_created_date, identifier: contact_identifier,
     contact_type: contact_type as ContactRecord['contact_type'],
-  }));
+  });
 }
 
 function toRecord(row: Selectable<CallsTable>, contact: ContactRecord): CallRecord {
@@ -292,5 +334,10 @@ function toRecord(row: Selectable<CallsTable>, contact: ContactRecord): CallReco
     recording_key: row.recording_key,
     dynamic_variables: fromJson<Record<string, unknown> | null>(row.dynamic_variables, null),
     created_date: row.created_date,
+    summary: row.summary,
+    sentiment: row.sentiment as Sentiment | null,
+    success: row.success === null ? null : fromDbBool(Number(row.success)),
+    analysis_status: row.analysis_status as AnalysisStatus | null,
+    latency: fromJson<TurnLatency[] | null>(row.latency, null),
   };
 }

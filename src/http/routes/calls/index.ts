@@ -41,7 +41,11 @@ export async function registerCallsRoutes(app: App, deps: AppDeps): Promise<void
       start_created_date: utcInstant('start_created_date', start_created_date),
       end_created_date: utcInstant('end_created_date', end_created_date),
     });
-    return { ...result, data: result.data.map((call) => toCallResponse(call, recordingUrl(request, deps.recordingUrls, call))) };
+    const transcripts = await messages.transcriptsOf(result.data.map((call) => call.id));
+    return {
+      ...result,
+      data: result.data.map((call) => toCallResponse(call, recordingUrl(request, deps.recordingUrls, call), transcripts.get(call.id))),
+    };
   });
 
   app.post('/v1/call/', {
@@ -56,6 +60,28 @@ export async function registerCallsRoutes(app: App, deps: AppDeps): Promise<void
     return reply.code(201).send(toCallResponse(call, recordingUrl(request, deps.recordingUrls, call)));
   });
 
+  // Extension: end a live call now (the agent side hangs up; end_reason api_hangup).
+  app.post('/v1/call/:id/hangup', {
+    config: { permission: 'calls.update' },
+    schema: {
+      operationId: 'habla_hangup_call', tags: TAGS, security: SECURITY, 'x-habla-extension': true,
+      summary: 'Hang up a live call',
+      description: 'Habla extension. Ends a dialing or in-progress call from the agent side and returns it once terminal '
+        + '(end_reason api_hangup). 409 CALL_NOT_ACTIVE when the call has already ended or is driven by another Habla process.',
+      params: IdParams(),
+      response: { 200: CallResponse, ...errors(403, 404, 409, 422, 500) },
+    },
+  }, async (request) => {
+    const { id } = request.params as { id: string };
+    const projectId = request.principal.projectId;
+    const call = await calls.get(projectId, id);
+    if (!call) throw new AppError('CALL_NOT_FOUND', `Call ${id} not found`);
+    const outcome = await deps.callEngine.hangup(id, 'api_hangup');
+    if (outcome === 'not_live') throw new AppError('CALL_NOT_ACTIVE', `Call ${id} is not active on this server`);
+    const ended = (await calls.get(projectId, id)) ?? call;
+    return toCallResponse(ended, recordingUrl(request, deps.recordingUrls, ended), await messages.transcriptOf(id));
+  });
+
   app.get('/v1/call/:id', {
     config: { permission: 'calls.view' },
     schema: {
@@ -67,7 +93,7 @@ export async function registerCallsRoutes(app: App, deps: AppDeps): Promise<void
     const { id } = request.params as { id: string };
     const call = await calls.get(request.principal.projectId, id);
     if (!call) throw new AppError('CALL_NOT_FOUND', `Call ${id} not found`);
-    return toCallResponse(call, recordingUrl(request, deps.recordingUrls, call));
+    return toCallResponse(call, recordingUrl(request, deps.recordingUrls, call), await messages.transcriptOf(id));
   });
 
   app.get('/v1/call/:id/message', {

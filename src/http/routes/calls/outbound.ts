@@ -46,6 +46,7 @@ export async function placeOutboundCall(deps: OutboundDeps, projectId: string, r
     fromNumber: phone.number,
     toNumber,
     dynamicVariables,
+    engineInstance: deps.engine.instanceId,
   });
   await handToEngine(deps, call, version.id, dynamicVariables);
   // The engine may already have moved the call on (e.g. failed at once without telephony).
@@ -112,7 +113,7 @@ async function handToEngine(deps: OutboundDeps, call: CallRecord, agentVersionId
     // The engine reports call failures through the store; a throw is a bug. Never leave the
     // call `dialing` with nobody owning it.
     deps.log.error({ err: error, callId: call.id }, 'call engine rejected an outbound call');
-    await deps.calls.endCall(call.id, 'failed', 'engine_error');
+    await deps.calls.endCall(call.id, 'failed', 'internal_error');
     throw error;
   }
 }

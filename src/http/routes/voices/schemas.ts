@@ -1,10 +1,13 @@
 import { Type } from 'typebox';
 import { EXTENSION, Nullable, pageQueryProperties, StringEnum, Uuid } from '../../schemas/common.ts';
 
-/** The contract's providers plus `espeak`, the offline engine Habla ships with. */
-export const VoiceProvider = StringEnum(['elevenlabs', 'gemini', 'espeak'] as const, {
+/**
+ * The contract's providers plus Habla's engines: `espeak`, the offline engine Habla ships
+ * with, and `openai`, any OpenAI-compatible speech server (OpenAI, Kokoro, LocalAI…).
+ */
+export const VoiceProvider = StringEnum(['elevenlabs', 'gemini', 'espeak', 'openai'] as const, {
   ...EXTENSION,
-  description: "The voice provider. 'espeak' (local espeak-ng) is a Habla extension.",
+  description: "The voice provider. 'espeak' (local espeak-ng) and 'openai' (an OpenAI-compatible speech server) are Habla extensions.",
 });
 
 export const VoiceResponse = Type.Object({
@@ -17,7 +20,7 @@ export const VoiceResponse = Type.Object({
   })),
   gender: Type.Optional(Nullable(Type.String(), { description: 'The gender of the voice' })),
   is_favourite: Type.Boolean({ description: 'Whether the voice is a favourite for the current project' }),
-  language: Type.Optional(Type.String({ ...EXTENSION, description: 'Language code the voice speaks (es, en, …)' })),
+  language: Type.Optional(Type.String({ ...EXTENSION, description: "Language code the voice speaks (es, en, …); 'mul' for a multilingual voice that speaks the language of the text" })),
 });
 
 export const VoiceListQuery = Type.Object({

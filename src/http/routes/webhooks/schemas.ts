@@ -2,7 +2,11 @@ import { Type } from 'typebox';
 import { WEBHOOK_EVENTS } from '../../../domain/webhook-events.ts';
 import { DateTime, EXTENSION, Nullable, StringEnum, Uuid } from '../../schemas/common.ts';
 
-export const WebhookEvent = StringEnum(WEBHOOK_EVENTS);
+// `call_ended` and `call_analyzed` are Habla's additions to the contract's enum (status_changed).
+export const WebhookEvent = StringEnum(WEBHOOK_EVENTS, {
+  ...EXTENSION,
+  description: 'status_changed (Diga); call_ended and call_analyzed are Habla extensions, see docs/webhooks.md',
+});
 
 export const WebhookRequest = Type.Object({
   url: Type.String({ minLength: 1, format: 'uri' }),
