@@ -69,4 +69,10 @@ export const IMPLEMENTED_OPERATIONS: Record<string, readonly Operation[]> = {
     ['GET', '/v1/recording/{call_id}'],
     ['POST', '/v1/recording/bulk'],
   ],
+  Logs: [
+    ['GET', '/v1/log/call/{call_id}'],
+  ],
+  Traces: [
+    ['GET', '/v1/trace/call/{call_id}'],
+  ],
 };

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { CallLogRepository } from '../../src/store/repositories/call-logs.ts';
+import { CallSpanRepository } from '../../src/store/repositories/call-spans.ts';
 import type { TestApi } from '../helpers/app.ts';
 import { kindOfField, type Seeds } from './arbitraries.ts';
 
@@ -25,6 +27,7 @@ export async function seed(api: TestApi, listPaths: string[]): Promise<SeedSet> 
   const protectedIds = new Set<string>([api.projectId, api.other.projectId, api.profileId, ...(await adminKeyIds(api))]);
 
   await insertCalls(api).then((ids) => ids.forEach((id) => add('call', id))).catch(() => undefined);
+  for (const row of await api.store.db.selectFrom('call_logs').select('id').execute()) add('log', row.id);
   const voices = await api.request('GET', '/v1/voice/?limit=5');
   keep('/v1/voice/', voices.body);
   const voiceId = voices.body?.data?.[0]?.id;
@@ -105,6 +108,22 @@ async function insertCalls(api: TestApi): Promise<string[]> {
     await db.insertInto('messages').values({
       id: randomUUID(), call_id: id, project_id: api.projectId, seq: 0, role: 'assistant', content: 'Hola', tool_call: null, created_date: now,
     }).execute();
+    await new CallLogRepository(db).appendMany(api.projectId, id, [
+      { level: 'INFO', category: 'CALL_LIFECYCLE', event: 'call_created' },
+      { level: 'ERROR', category: 'CALL_LIFECYCLE', event: 'sip_error', data: { status_code: 503 } },
+      { level: 'INFO', category: 'USER', event: 'dtmf_received', data: { digit: '5' }, traceId: 'fuzz-trace' },
+    ]);
+    await new CallSpanRepository(db).insertMany(fuzzSpans(id, api.projectId, now));
   }
   return ids;
+}
+
+/** A root `call` span with a `sip.setup` child, so GET /v1/trace/call/{id} has a tree to build. */
+function fuzzSpans(callId: string, projectId: string, at: string) {
+  const traceId = randomUUID().replace(/-/g, '');
+  const base = { trace_id: traceId, call_id: callId, project_id: projectId, service_name: 'habla', start_time: at, end_time: at, status: 'OK', status_message: null };
+  return [
+    { ...base, span_id: '00000000000000a1', parent_span_id: null, name: 'call', duration_ms: 12_000, attributes: { 'call.id': callId } },
+    { ...base, span_id: '00000000000000a2', parent_span_id: '00000000000000a1', name: 'sip.setup', duration_ms: 150.5, attributes: { 'sip.status_code': 200 } },
+  ];
 }

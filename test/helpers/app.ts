@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CallEngine, OutboundCallOrder } from '../../src/engine/call-engine.ts';
+import type { CallEngine, HangupOutcome, OutboundCallOrder } from '../../src/engine/call-engine.ts';
 import type { App, AppDeps } from '../../src/http/deps.ts';
 import { buildApp } from '../../src/http/server.ts';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
@@ -18,7 +18,15 @@ import { TEST_DATABASES, type TestDatabase } from './databases.ts';
 
 /** Records the calls handed to it; the test decides what happens to them. */
 export class RecordingCallEngine implements CallEngine {
+  readonly instanceId = 'test-engine';
   readonly orders: OutboundCallOrder[] = [];
+  readonly hangups: string[] = [];
+  /** What hangup answers; a test that wants a live call sets it and ends the call itself. */
+  hangupOutcome: HangupOutcome = 'not_live';
+  async hangup(callId: string): Promise<HangupOutcome> {
+    this.hangups.push(callId);
+    return this.hangupOutcome;
+  }
   async placeOutboundCall(order: OutboundCallOrder): Promise<void> {
     this.orders.push(order);
   }

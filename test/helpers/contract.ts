@@ -3,9 +3,10 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-// The contract lives in the workspace's shared/ folder, beside the repository clone.
+// A copy of Diga's contract (shared/reference/diga-openapi-2026-07-03.json) is kept in the
+// repository, so a clone anywhere can run the contract tests; HABLA_CONTRACT points elsewhere.
 export const CONTRACT_PATH =
-  process.env.HABLA_CONTRACT ?? path.resolve(import.meta.dirname, '../../../shared/reference/diga-openapi-2026-07-03.json');
+  process.env.HABLA_CONTRACT ?? path.resolve(import.meta.dirname, '../fixtures/contract/diga-openapi-2026-07-03.json');
 
 export function loadContract(): any {
   return JSON.parse(fs.readFileSync(CONTRACT_PATH, 'utf8'));

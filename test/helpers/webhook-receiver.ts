@@ -1,7 +1,22 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-// A real local HTTP endpoint for webhook tests, and a poll-until helper.
+// A real local HTTP endpoint for webhook tests, a poll-until helper and the reference verifier.
+
+/**
+ * Reference verifier, written from the recipe in docs/webhooks.md only:
+ * header "t=<unix>,v1=<hex>", v1 = HMAC-SHA256(secret, "<t>.<raw body>"), t within 5 minutes.
+ */
+export function verifySignature(secret: string, header: string | string[] | undefined, rawBody: string, nowSeconds = Date.now() / 1000): boolean {
+  if (typeof header !== 'string') return false;
+  const parts = Object.fromEntries(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > 300 || !parts.v1) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
+  const given = Buffer.from(parts.v1, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
 
 export interface ReceivedRequest {
   headers: http.IncomingHttpHeaders;
@@ -19,7 +34,8 @@ export type ReceiverBehaviour = (index: number) => number | 'hang';
 export const answering = (...statuses: number[]): ReceiverBehaviour => (index) =>
   statuses[Math.min(index, statuses.length - 1)]!;
 
-export async function startReceiver(behaviour: ReceiverBehaviour = () => 200) {
+/** `port`: listen on this one (a receiver coming back where an earlier one was); free by default. */
+export async function startReceiver(behaviour: ReceiverBehaviour = () => 200, options: { port?: number } = {}) {
   const received: ReceivedRequest[] = [];
   const hanging: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
@@ -36,13 +52,16 @@ export async function startReceiver(behaviour: ReceiverBehaviour = () => 200) {
       res.writeHead(answer).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   const close = () => new Promise<void>((resolve) => {
     server.closeAllConnections();
     server.close(() => resolve());
   });
-  return { url, received, close };
+  return { url, port: (server.address() as AddressInfo).port, received, close };
 }
 
 export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {

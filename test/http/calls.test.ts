@@ -201,13 +201,13 @@ describeEachDatabase('calls API', (api) => {
     assert.equal(ended.body.duration, 90);
   });
 
-  it('ends an unanswered call without a duration, as the engine does when telephony is unavailable', async () => {
+  it('ends an unanswered call without a duration, as the engine does when the trunk is unreachable', async () => {
     const call = await storeCall(api());
     const calls = new CallRepository(api().store.db);
-    await calls.endCall(call.id, 'failed', 'telephony_unavailable');
+    await calls.endCall(call.id, 'failed', 'trunk_unreachable');
     const r = await api().request('GET', `/v1/call/${call.id}`);
     assert.equal(r.body.status, 'failed');
-    assert.equal(r.body.end_reason, 'telephony_unavailable');
+    assert.equal(r.body.end_reason, 'trunk_unreachable');
     assert.match(r.body.end_time, /^\d{4}-\d\d-\d\dT/);
     assert.equal(r.body.duration, null);
     assert.equal(r.body.start_time, null);
@@ -379,5 +379,34 @@ describeEachDatabase('calls API', (api) => {
     assert.equal(denied.body.error_code, 'MISSING_PERMISSIONS');
     const full = await api().request('POST', '/v1/call/bulk-delete', { body: { call_ids: Array.from({ length: 500 }, () => MISSING) } });
     assert.deepEqual(full.body, { deleted: 0 });
+  });
+
+  it('hangup (extension) ends a live call through the engine and returns it terminal', async () => {
+    const call = await storeCall(api(), { status: 'in_progress' });
+    const calls = new CallRepository(api().store.db);
+    api().engine.hangupOutcome = 'hung_up';
+    // The real engine returns once the call is stored as ended; the double ends it here.
+    await calls.finish(call.id, 'completed', 'api_hangup');
+    try {
+      const r = await api().request('POST', `/v1/call/${call.id}/hangup`);
+      assert.equal(r.status, 200);
+      assert.equal(r.body.status, 'completed');
+      assert.equal(r.body.end_reason, 'api_hangup');
+      assert.equal(api().engine.hangups.at(-1), call.id);
+    } finally {
+      api().engine.hangupOutcome = 'not_live';
+    }
+  });
+
+  it('hangup (extension) of an ended call is 409 CALL_NOT_ACTIVE, of an unknown or foreign call 404', async () => {
+    const ended = await storeCall(api(), { status: 'completed' });
+    const r = await api().request('POST', `/v1/call/${ended.id}/hangup`);
+    assert.equal(r.status, 409);
+    assert.equal(r.body.error_code, 'CALL_NOT_ACTIVE');
+    const missing = await api().request('POST', `/v1/call/${MISSING}/hangup`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error_code, 'CALL_NOT_FOUND');
+    assert.equal((await api().request('POST', '/v1/call/not-a-uuid/hangup')).status, 422);
+    assert.equal((await api().request('POST', `/v1/call/${ended.id}/hangup`, { key: null })).status, 401);
   });
 });

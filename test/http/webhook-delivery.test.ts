@@ -1,26 +1,13 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { nowIso } from '../../src/domain/ids.ts';
 import { CallRepository } from '../../src/store/repositories/calls.ts';
 import { ContactRepository } from '../../src/store/repositories/contacts.ts';
 import { WebhookDispatcher, type DispatcherOptions } from '../../src/webhooks/dispatcher.ts';
 import { isPrivateAddress } from '../../src/webhooks/ssrf.ts';
 import { describeEachDatabase, type TestApi } from '../helpers/app.ts';
-import { startReceiver, waitFor } from '../helpers/webhook-receiver.ts';
+import { startReceiver, verifySignature, waitFor } from '../helpers/webhook-receiver.ts';
 import { nextSpanishNumber } from './call-fixtures.ts';
-
-// Reference verifier, written from the recipe in docs/webhooks.md only:
-// header "t=<unix>,v1=<hex>", v1 = HMAC-SHA256(secret, "<t>.<raw body>"), t within 5 minutes.
-function verifySignature(secret: string, header: string | undefined, rawBody: string, nowSeconds = Date.now() / 1000): boolean {
-  if (!header) return false;
-  const parts = Object.fromEntries(header.split(',').map((kv) => kv.split('=', 2) as [string, string]));
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > 300 || !parts.v1) return false;
-  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
-  const given = Buffer.from(parts.v1, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
 const FAST: Partial<DispatcherOptions> = { pollIntervalMs: 20, timeoutMs: 2_000, retry: { baseDelayMs: 20, factor: 2, maxAttempts: 4 } };
 
