@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 if [ "$#" -gt 0 ]; then files=("$@"); else
   mapfile -t files < <(find src test -name '*.test.ts' | sort)
 fi
-exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+# A hung test (or a file whose open handles keep it alive) must fail the run, not stall CI:
+# each test gets 2 minutes, and a file exits once its tests are done.
+exec node --import tsx --test --test-concurrency=2 --test-timeout=120000 --test-force-exit --test-reporter=spec "${files[@]}"

@@ -6,7 +6,7 @@ set -euo pipefail
 
 profile="${1:-runtime}"
 runtime_packages=(espeak-ng sox python3 make g++)
-test_packages=(postgresql python3-requests sip-tester)
+test_packages=(postgresql python3-requests sip-tester baresip-core)
 
 wanted=("${runtime_packages[@]}")
 if [ "$profile" = test ]; then wanted+=("${test_packages[@]}"); fi
