@@ -2,6 +2,7 @@ import { SileroModel } from '../src/voice/vad/silero-model.ts';
 import { createVadProvider } from '../src/voice/vad/index.ts';
 import { buildSpeechFixture } from '../src/voice/vad/speech-fixture.ts';
 import { measureAddedLatency, printAddedLatency } from './voice/added-latency.ts';
+import { measureBargeIn, printBargeIn } from './voice/barge-in.ts';
 import { printStep, printStepHeader, runStep, TARGET, type StepResult } from './voice/concurrency.ts';
 import { runSipAgents } from './voice/sip-agents.ts';
 import { loadLine } from './voice/stats.ts';
@@ -26,6 +27,9 @@ import { loadLine } from './voice/stats.ts';
 //     Each step runs with media on worker threads (default) and on the main thread
 //     (HABLA_MEDIA_WORKERS=0), side by side; BENCH_VOICE_SIP_MEDIA=workers runs only the first.
 //     BENCH_PROFILE=<dir>: V8 CPU profiles of each Habla child (one file per thread).
+//  4. Barge-in: BENCH_VOICE_BARGE_INS (5; 0 = off) calls one after another, each interrupted by
+//     the SIPp callee ~500 ms into a long reply (test/helpers/barge-in.ts, as the e2e test): how
+//     long after the callee's speech onset the agent's audio stopped, on the call's recording.
 
 const TURNS = Number(process.env.BENCH_VOICE_TURNS ?? 50);
 const CALLS = (process.env.BENCH_VOICE_CALLS ?? '50,100,150,200').split(',').map(Number);
@@ -34,6 +38,7 @@ const SIP_RATES = (process.env.BENCH_VOICE_SIP_RATES ?? '5,7.5').split(',').filt
 const SIP_MEDIA = (process.env.BENCH_VOICE_SIP_MEDIA ?? 'workers,main').split(',');
 const SIP_HOLD_S = Number(process.env.BENCH_VOICE_SIP_HOLD_S ?? 20);
 const SIP_WINDOW_S = Number(process.env.BENCH_VOICE_SIP_WINDOW_S ?? 10);
+const BARGE_INS = Number(process.env.BENCH_VOICE_BARGE_INS ?? 5);
 
 async function addedLatency(): Promise<void> {
   console.log(`\n1. Added latency: ${TURNS} caller turns, scripted STT/LLM with no delay, instant tone TTS, real Silero VAD`);
@@ -102,12 +107,18 @@ async function realMedia(): Promise<void> {
   console.log(`   full-pipeline agents on real media held with send jitter p99 < 5 ms (default media workers): ${best || 'none'}; target ≥ ${TARGET.calls} → ${verdict}`);
 }
 
+async function bargeIn(): Promise<void> {
+  console.log(`\n4. Barge-in: ${BARGE_INS} calls through \`habla serve\`, the SIPp callee talks ~500 ms into a long reply`);
+  printBargeIn(await measureBargeIn(BARGE_INS));
+}
+
 async function main(): Promise<void> {
   console.log(`Voice agent bench — Node ${process.version}, Silero v5 VAD pool, scripted zero-latency providers`);
   console.log(loadLine());
   if (TURNS > 0) await addedLatency();
   if (CALLS.length > 0 && CALLS[0] > 0) await concurrency();
   if (SIP_RATES.length > 0) await realMedia();
+  if (BARGE_INS > 0) await bargeIn();
   console.log(`\n${loadLine()} (at the end)`);
 }
 

@@ -11,8 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { readWav } from '../../src/engine/recording/wav.ts';
+import { decodeUlaw, encodeUlaw } from '../../src/telephony/codecs/g711.ts';
 import { synthesizeEspeak } from '../../src/voice/tts/espeak.ts';
-import { createTransferAgent, customerAudio, ENDED, findClip, scriptTransferLlm, startTransferServer, TARGET, writeUlaw } from '../helpers/agent-transfer.ts';
+import { createTransferAgent, customerAudio, ENDED, framesFound, scriptTransferLlm, startTransferServer, TARGET, writeUlaw } from '../helpers/agent-transfer.ts';
 import { startMockOpenAi } from '../helpers/mock-openai-server.ts';
 import type { HablaProcess } from '../helpers/server-process.ts';
 import { assertSippPassed, startSipp, type SippRun } from '../helpers/sipp.ts';
@@ -25,6 +26,9 @@ const PROBE_AT_MS = 13_000;
 /** The caller hangs up this long after its 405: the bridge has lasted most of it. */
 const CALLER_STAYS_MS = 12_000;
 const TARGET_SAYS = 'Hola, soy Marta, del servicio técnico. Adiós.';
+
+/** Speech as a peer sends it and Habla decodes it: through µ-law once. */
+const asSent = (pcm: Int16Array): Int16Array => decodeUlaw(encodeUlaw(pcm));
 
 let habla: HablaProcess;
 let api: HablaApi;
@@ -117,13 +121,15 @@ test('REFER refused: Habla dials the target through the trunk (digest), bridges 
   assert.equal(tool?.tool_call?.status, 'success', JSON.stringify(tool));
 
   // The recording follows the caller: what they said (left) and what they heard (right). The
-  // probe went caller → Habla → target, was echoed, and came back target → Habla → caller.
+  // probe went caller → Habla → target, was echoed, and came back target → Habla → caller, each
+  // hop a G.711 relay that keeps every 20 ms frame exactly.
   const [said, heard] = readWav(await downloadRecording(ended)).channels;
-  const spoken = findClip(said, probe, PROBE_AT_MS - 2000);
-  const echoed = findClip(heard, probe, spoken.atMs, spoken.atMs + 2000);
-  console.log(`probe said at ${spoken.atMs} ms (r=${spoken.correlation.toFixed(2)}), heard back at ${echoed.atMs} ms (r=${echoed.correlation.toFixed(2)}): ${echoed.atMs - spoken.atMs} ms round trip through the bridge`);
-  assert.ok(spoken.correlation > 0.8, `the caller's probe is in the recording: ${JSON.stringify(spoken)}`);
-  assert.ok(echoed.correlation > 0.8, `the target's echo of the probe reached the caller: ${JSON.stringify(echoed)}`);
+  const reference = asSent(probe);
+  const spoken = framesFound(said, reference, PROBE_AT_MS - 2000);
+  const echoed = framesFound(heard, reference, spoken.firstAtMs);
+  console.log(`probe said at ${spoken.firstAtMs} ms (${spoken.found}/${spoken.audible} frames), heard back at ${echoed.firstAtMs} ms (${echoed.found}/${echoed.audible}): ${echoed.firstAtMs - spoken.firstAtMs} ms round trip through the bridge`);
+  assert.ok(spoken.found >= spoken.audible * 0.9, `the caller's probe is in the recording: ${JSON.stringify(spoken)}`);
+  assert.ok(echoed.found >= echoed.audible * 0.9, `the target's echo of the probe reached the caller: ${JSON.stringify(echoed)}`);
 });
 
 test('bridged, the target hangs up: Habla BYEs the caller; the call ends transferred, by the agent side', async () => {
@@ -149,9 +155,9 @@ test('bridged, the target hangs up: Habla BYEs the caller; the call ends transfe
   assert.ok(log.some((e) => e.event === 'transfer_target_ringing'), 'the target rang (180)');
 
   const [, heard] = readWav(await downloadRecording(ended)).channels;
-  const greeted = findClip(heard, greeting);
+  const greeted = framesFound(heard, asSent(greeting));
   const bridge = log.find((e) => e.event === 'transfer_bridge_ended')?.data;
-  assert.ok(greeted.correlation > 0.8, `the target's words reached the caller: ${JSON.stringify(greeted)}; bridge ${JSON.stringify(bridge)}`);
+  assert.ok(greeted.found >= greeted.audible * 0.9, `the target's words reached the caller: ${JSON.stringify(greeted)}; bridge ${JSON.stringify(bridge)}`);
 });
 
 test('shutdown during a bridge: both people get BYE; the call ends transferred/server_shutdown', async () => {

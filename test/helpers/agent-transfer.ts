@@ -79,43 +79,46 @@ export async function createTransferAgent(api: HablaApi): Promise<string> {
 /** The call statuses a transfer test waits for. */
 export const ENDED = ['completed', 'failed', 'transferred', 'no_answer'];
 
-/** 10 ms RMS envelope of samples[from, to) at 8 kHz. */
-function envelope(samples: Int16Array, from = 0, to = samples.length): Float64Array {
-  const frames = Math.max(0, Math.floor((Math.min(to, samples.length) - from) / 80));
-  const out = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) {
-    let sum = 0;
-    for (let i = from + f * 80; i < from + (f + 1) * 80; i++) sum += samples[i] * samples[i];
-    out[f] = Math.sqrt(sum / 80);
-  }
-  return out;
-}
-
-function pearson(a: Float64Array, b: Float64Array, offset: number): number {
-  let sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-  const n = a.length;
-  for (let i = 0; i < n; i++) {
-    const x = a[i], y = b[offset + i];
-    sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y;
-  }
-  const den = Math.sqrt((n * saa - sa * sa) * (n * sbb - sb * sb));
-  return den === 0 ? 0 : (n * sab - sa * sb) / den;
+export interface FramesFound {
+  /** Of the reference's audible 20 ms frames, how many appear sample for sample in the channel. */
+  found: number;
+  audible: number;
+  /** Where the first and last found frame sit in the channel (ms), to show how the audio was spread. */
+  firstAtMs: number;
+  lastAtMs: number;
 }
 
 /**
- * Where `reference` (8 kHz PCM) sounds in `channel`, searching starts from `fromMs` to `toMs`:
- * the start whose 10 ms loudness envelope matches best (Pearson correlation, 1 = same shape).
- * Envelopes, not samples: the audio went through G.711 and jitter buffers, and only its shape
- * must survive to show it is the same speech.
+ * Which 20 ms frames of `reference` (8 kHz PCM as a peer sent it, frame-aligned from its first
+ * sample) reached `channel` unchanged, in order. A relay through G.711 is lossless frame by
+ * frame, so unlike an envelope match this does not depend on the frames arriving evenly: on a
+ * loaded machine a bridge may play a frame a tick late and put silence before it, which
+ * stretches the speech's shape but loses nothing. Silent frames are skipped (they all look alike).
  */
-export function findClip(channel: Int16Array, reference: Int16Array, fromMs = 0, toMs = channel.length / 8): { atMs: number; correlation: number } {
-  const ref = envelope(reference);
-  const env = envelope(channel);
-  let best = { atMs: -1, correlation: -1 };
-  const last = Math.min(env.length - ref.length, Math.floor(toMs / 10));
-  for (let offset = Math.max(0, Math.floor(fromMs / 10)); offset <= last; offset++) {
-    const correlation = pearson(ref, env, offset);
-    if (correlation > best.correlation) best = { atMs: offset * 10, correlation };
+export function framesFound(channel: Int16Array, reference: Int16Array, fromMs = 0): FramesFound {
+  const FRAME = 160;
+  const frames: Int16Array[] = [];
+  for (let at = 0; at + FRAME <= reference.length; at += FRAME) {
+    const frame = reference.subarray(at, at + FRAME);
+    if (frame.some((s) => Math.abs(s) > 300)) frames.push(frame);
   }
-  return best;
+  const result: FramesFound = { found: 0, audible: frames.length, firstAtMs: -1, lastAtMs: -1 };
+  let at = Math.floor(fromMs * 8);
+  for (const frame of frames) {
+    const hit = indexOfFrame(channel, frame, at);
+    if (hit < 0) continue; // lost: the next frame is searched from the same place
+    result.found += 1;
+    if (result.firstAtMs < 0) result.firstAtMs = hit / 8;
+    result.lastAtMs = hit / 8;
+    at = hit + FRAME;
+  }
+  return result;
+}
+
+function indexOfFrame(channel: Int16Array, frame: Int16Array, from: number): number {
+  outer: for (let i = from; i + frame.length <= channel.length; i++) {
+    for (let j = 0; j < frame.length; j++) if (channel[i + j] !== frame[j]) continue outer;
+    return i;
+  }
+  return -1;
 }
