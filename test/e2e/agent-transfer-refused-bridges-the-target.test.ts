@@ -21,8 +21,14 @@ import { callLog, downloadRecording, importNumber, waitForCall, waitForCallWhere
 
 /** What the caller says once bridged; the target echoes it back (sipp -rtp_echo). */
 const PROBE = 'Uno, dos, tres, cuatro, cinco.';
-/** Where the probe starts in the caller's audio: well after the hand-over line has played (about 7 s in). */
+/**
+ * Where the probe starts in the caller's audio: well after the hand-over line has played (about
+ * 7 s in), and again every PROBE_EVERY_MS until the caller hangs up, so a bridge that a loaded
+ * machine put up late still carries one whole probe.
+ */
 const PROBE_AT_MS = 13_000;
+const PROBE_EVERY_MS = 4000;
+const PROBES = 5;
 /** The caller hangs up this long after its 405: the bridge has lasted most of it. */
 const CALLER_STAYS_MS = 12_000;
 const TARGET_SAYS = 'Hola, soy Marta, del servicio técnico. Adiós.';
@@ -82,7 +88,8 @@ test('REFER refused: Habla dials the target through the trunk (digest), bridges 
   const target = await startSipp({ scenario: 'uas-401-then-answer-wait-bye', rtpEcho: true, keys: { auth_user: 'habla', auth_password: 's3cret' }, timeoutMs: 45_000 });
   peers.push(target);
   const phoneId = await numberOnTrunk(api, '+34910000004', target, { username: 'habla', password: 's3cret' });
-  const callerAudio = await customerAudio(work, 'caller-probe', [{ atMs: PROBE_AT_MS, pcm: probe }], PROBE_AT_MS + 4000);
+  const probes = Array.from({ length: PROBES }, (_, i) => ({ atMs: PROBE_AT_MS + i * PROBE_EVERY_MS, pcm: probe }));
+  const callerAudio = await customerAudio(work, 'caller-probe', probes, PROBE_AT_MS + PROBES * PROBE_EVERY_MS);
   const caller = await startSipp({
     scenario: 'uac-call-refuse-refer', remote: `127.0.0.1:${habla.sipPort}`, service: '+34910000004',
     keys: { play: `${callerAudio},1,0` }, vars: { hangup_after_ms: CALLER_STAYS_MS }, timeoutMs: 45_000,
@@ -125,8 +132,8 @@ test('REFER refused: Habla dials the target through the trunk (digest), bridges 
   // hop a G.711 relay that keeps every 20 ms frame exactly.
   const [said, heard] = readWav(await downloadRecording(ended)).channels;
   const reference = asSent(probe);
-  const spoken = framesFound(said, reference, PROBE_AT_MS - 2000);
-  const echoed = framesFound(heard, reference, spoken.firstAtMs);
+  const echoed = framesFound(heard, reference);
+  const spoken = framesFound(said, reference, echoed.firstAtMs - 2000);
   console.log(`probe said at ${spoken.firstAtMs} ms (${spoken.found}/${spoken.audible} frames), heard back at ${echoed.firstAtMs} ms (${echoed.found}/${echoed.audible}): ${echoed.firstAtMs - spoken.firstAtMs} ms round trip through the bridge`);
   assert.ok(spoken.found >= spoken.audible * 0.9, `the caller's probe is in the recording: ${JSON.stringify(spoken)}`);
   assert.ok(echoed.found >= echoed.audible * 0.9, `the target's echo of the probe reached the caller: ${JSON.stringify(echoed)}`);
