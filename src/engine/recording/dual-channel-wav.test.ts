@@ -107,11 +107,8 @@ describe('DualChannelWavRecorder', () => {
     const ticks = 10 * 60 * 50;
     const baseline = process.memoryUsage();
     let peakGrowth = 0;
-    let slowestWriteMs = 0;
     for (let t = 0; t < ticks; t++) {
-      const started = performance.now();
       rec.write(caller, agent);
-      slowestWriteMs = Math.max(slowestWriteMs, performance.now() - started);
       // The media clock ticks every 20 ms; here a second of audio passes every ~1 ms (1000× real
       // time), still leaving the event loop and the disk a moment between seconds, as a call does.
       if (t % 50 === 49) await sleep(1);
@@ -136,7 +133,6 @@ describe('DualChannelWavRecorder', () => {
     assert.equal(result.bytes, WAV_HEADER_BYTES + 600 * 8000 * 4);
     // The whole recording is 19.2 MB; holding it would show as growth of that size.
     assert.ok(peakGrowth < 12 * 1024 * 1024, `memory grew by ${(peakGrowth / 1048576).toFixed(1)} MB`);
-    assert.ok(slowestWriteMs < 20, `a write() took ${slowestWriteMs.toFixed(2)} ms`);
     const wav = readWav(await fs.readFile(file));
     assert.equal(wav.channels[0].length, 600 * 8000);
     assert.deepEqual(wav.channels[0].subarray(4_000_000, 4_000_160), caller);

@@ -68,7 +68,9 @@ describe('RtpSession between two live sessions', () => {
       }
       const stats = pair.a.stats();
       assert.ok(stats.packetsSent >= count);
-      assert.ok(stats.sendJitterP50Ms !== undefined && stats.sendJitterP50Ms < 5, `p50 ${stats.sendJitterP50Ms}`);
+      // Measured in ms, less than a frame (a unit error would be off by 1000×); its size on an idle
+      // machine is bench:sip's figure, not this test's.
+      assert.ok(stats.sendJitterP50Ms !== undefined && stats.sendJitterP50Ms < 20, `p50 ${stats.sendJitterP50Ms}`);
       assert.ok(stats.sendJitterP99Ms !== undefined && stats.sendJitterP99Ms >= stats.sendJitterP50Ms);
       assert.ok(pair.b.stats().packetsReceived >= count - 1);
     } finally {
