@@ -5,27 +5,36 @@ import path from 'node:path';
 import { apiClient, createPublishedAgent, importNumber } from '../test/helpers/telephony.ts';
 import { machineCpuMs, mediaWindow, percentile, processCpuMs, scrapeMedia, type MediaSnapshot, type MediaWindow } from './sip/figures.ts';
 import { startBenchServer } from './sip/habla-server.ts';
-import { startLoad, type LoadResult } from './sip/sipp-load.ts';
+import { raiseDefaultReceiveBuffer } from './sip/socket-buffers.ts';
+import { startLoad, type CallerMedia, type LoadResult } from './sip/sipp-load.ts';
 
 // `npm run bench:sip`: calls with media against a real `habla serve`. SIPp dials Habla's
-// inbound number at rising rates (steps); every call streams PCMU RTP to Habla and holds for
-// BENCH_SIP_HOLD_S, so concurrency climbs to rate × hold. The agent has no greeting: Habla
-// answers, sends paced G.711 silence every 20 ms, receives the caller's stream and records both
-// channels, the full media path of a live call. In each step, once concurrency is steady,
+// inbound number at rising rates (steps); every call has PCMU RTP both ways (SIPp echoes what
+// Habla sends, or streams a tone) and holds for BENCH_SIP_HOLD_S, so concurrency climbs to
+// rate × hold. The agent has no greeting: Habla answers, sends paced G.711 silence every 20 ms,
+// receives the caller's stream and records both channels, the full media path of a live call. In each step, once concurrency is steady,
 // a window of BENCH_SIP_WINDOW_S is measured from Habla's /metrics (send jitter of every packet,
 // packets received and lost) and /proc (CPU). Steps stop at the first that does not hold.
 // It prints figures; it never fails on them.
-// Knobs: BENCH_SIP_RATES (10,25,50,75 calls/s), BENCH_SIP_HOLD_S (10), BENCH_SIP_WINDOW_S (10),
+// Knobs: BENCH_SIP_RATES (10,25,50,55,60 calls/s), BENCH_SIP_HOLD_S (6: 50 calls/s hold the
+// target's 300 calls), BENCH_SIP_WINDOW_S (10),
 // BENCH_SIP_ALL_STEPS=1 (go on after a failed step), BENCH_PROFILE=<dir> (V8 CPU profile of Habla),
 // BENCH_SIP_NODE_ARGS (node flags for Habla, e.g. "--trace-gc"; its output is not shown),
-// BENCH_SIP_MEDIA (workers,main: the media modes compared side by side).
+// BENCH_SIP_MEDIA (workers,main: the media modes compared side by side), BENCH_SIP_CALLER_MEDIA
+// (echo: SIPp echoes Habla's RTP, so loss covers both directions; stream: callers stream a tone).
 
-const RATES = (process.env.BENCH_SIP_RATES ?? '10,25,50,75').split(',').map(Number);
-const HOLD_S = Number(process.env.BENCH_SIP_HOLD_S ?? 10);
+const RATES = (process.env.BENCH_SIP_RATES ?? '10,25,50,55,60').split(',').map(Number);
+const HOLD_S = Number(process.env.BENCH_SIP_HOLD_S ?? 6);
 const WINDOW_S = Number(process.env.BENCH_SIP_WINDOW_S ?? 10);
 const ALL_STEPS = process.env.BENCH_SIP_ALL_STEPS === '1';
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const NODE_ARGS = (process.env.BENCH_SIP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const CALLER_MEDIA = callerMedia(process.env.BENCH_SIP_CALLER_MEDIA ?? 'echo');
+
+function callerMedia(value: string): CallerMedia {
+  if (value === 'echo' || value === 'stream') return value;
+  throw new Error(`BENCH_SIP_CALLER_MEDIA: unknown value "${value}" (echo, stream)`);
+}
 /** After the first hang-ups, before the window: concurrency has stopped climbing. */
 const SETTLE_S = 2;
 /**
@@ -82,7 +91,7 @@ async function runStep(url: string, sipPort: number, ulaw: string, workDir: stri
   const expectedConcurrent = Math.round(rate * HOLD_S);
   const runS = HOLD_S + SETTLE_S + WINDOW_S + 1;
   const load = await startLoad({
-    sipTarget: `127.0.0.1:${sipPort}`, number: NUMBER, ulaw, workDir,
+    sipTarget: `127.0.0.1:${sipPort}`, number: NUMBER, media: CALLER_MEDIA, ulaw, workDir,
     ratePerS: rate, calls: Math.ceil(rate * runS), maxConcurrent: Math.ceil(expectedConcurrent * 1.5) + 10,
     holdMs: HOLD_S * 1000, timeoutS: runS + HOLD_S + 60,
   });
@@ -179,7 +188,7 @@ function printSummary(steps: Step[]): void {
   row('call setups per second sustained', `${m.setupsPerS.toFixed(1)}/s`, `≥ ${TARGET.setupsPerS}/s`, m.setupsPerS >= TARGET.setupsPerS);
   row('concurrent calls held with media', `${best.concurrentMin} (min; avg ${best.concurrentAvg.toFixed(0)})`, `≥ ${TARGET.concurrent}`, best.concurrentMin >= TARGET.concurrent);
   row('RTP send jitter p50 / p99', `≤ ${ms(m.jitterP50Ms)} / ≤ ${ms(m.jitterP99Ms)} (${(100 * m.withinMs(5)).toFixed(2)}% ≤ 5 ms)`, `p99 < ${TARGET.jitterP99Ms} ms`, m.withinMs(TARGET.jitterP99Ms) >= 0.99);
-  row('packet loss (callers → Habla)', `${m.lost} of ${m.received + m.lost} (${loss.toFixed(3)}%)`, '0', m.lost === 0);
+  row(CALLER_MEDIA === 'echo' ? 'packet loss (Habla → SIPp echo → Habla)' : 'packet loss (callers → Habla)', `${m.lost} of ${m.received + m.lost} (${loss.toFixed(3)}%)`, '0', m.lost === 0);
   row('CPU per call', `${best.cpuMsPerCallPerS.toFixed(2)} ms CPU/s per call`, '', null);
   const broke = steps.find((s) => !s.held);
   if (broke && broke !== best) console.log(`first step that did not hold: ${broke.rate} calls/s (${broke.why.join('; ')})`);
@@ -259,17 +268,20 @@ function printComparison(runs: ModeRun[]): void {
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'habla-bench-sip-'));
   if (PROFILE_DIR) fs.mkdirSync(PROFILE_DIR, { recursive: true });
+  const buffers = CALLER_MEDIA === 'echo' ? raiseDefaultReceiveBuffer() : undefined;
   try {
     const ulaw = await makeCallerAudio(workDir);
     const sippVersion = /SIPp v[\w.-]+/.exec(spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout ?? '')?.[0] ?? 'sipp'; // exits 99
     console.log(`SIP load bench: ${sippVersion} callers → habla serve (node ${process.version}${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')}` : ''}, LOG_LEVEL=warn, SQLite), ` +
       `${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    console.log(`each call: PCMU both ways (caller streams a tone, Habla sends paced silence), dual-channel recording, hold ${HOLD_S} s; ` +
-      `window ${WINDOW_S} s per step once concurrency is steady\n`);
+    const callers = CALLER_MEDIA === 'echo' ? 'SIPp echoes the paced G.711 silence Habla sends' : 'caller streams a tone, Habla sends paced silence';
+    console.log(`each call: PCMU both ways (${callers}), dual-channel recording, hold ${HOLD_S} s; ` +
+      `window ${WINDOW_S} s per step once concurrency is steady${buffers ? `\n${buffers.description}` : ''}\n`);
     const runs: ModeRun[] = [];
     for (const mode of MODES) runs.push(await runMode(mode, ulaw, workDir));
     printComparison(runs);
   } finally {
+    buffers?.restore();
     fs.rmSync(workDir, { recursive: true, force: true });
     if (PROFILE_DIR) console.log(`\nV8 CPU profile of habla in ${PROFILE_DIR} (open it in Chrome DevTools)`);
   }

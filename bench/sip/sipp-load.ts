@@ -10,10 +10,19 @@ import { freePortGroup, freeUdpPort } from '../../test/helpers/ports.ts';
 
 const SCENARIO = path.resolve(import.meta.dirname, 'uac-stream-hold-bye.xml');
 
+/**
+ * What the callers do with media. `echo`: SIPp's -rtp_echo returns every packet Habla sends
+ * to it, so Habla's receivers count loss over both directions (Habla → SIPp → Habla).
+ * `stream`: every call streams a looped tone to Habla (rtp_stream), so Habla receives speech-
+ * like audio, but nothing checks what Habla sends (rtp_stream reads nothing back).
+ */
+export type CallerMedia = 'echo' | 'stream';
+
 export interface LoadOptions {
   sipTarget: string;
   number: string;
-  /** Raw µ-law file streamed by every call, looped. */
+  media: CallerMedia;
+  /** Raw µ-law file streamed by every call, looped (media `stream`). */
   ulaw: string;
   ratePerS: number;
   calls: number;
@@ -49,13 +58,15 @@ export async function startLoad(opts: LoadOptions): Promise<LoadRun> {
   fs.mkdirSync(opts.workDir, { recursive: true });
   // sipp writes its -trace_rtt file next to the scenario: run a copy in the step's directory.
   const scenario = path.join(opts.workDir, path.basename(SCENARIO));
-  fs.copyFileSync(SCENARIO, scenario);
+  // One scenario for both: echoing callers just never start their stream.
+  const text = fs.readFileSync(SCENARIO, 'utf8');
+  fs.writeFileSync(scenario, opts.media === 'echo' ? text.replace(/^\s*<exec rtp_stream="\[play\]"\/>\n/m, '') : text);
   const sipPort = await freeUdpPort();
   const mediaPort = await freePortGroup([{ offset: 0, protocols: ['udp'] }, { offset: 2, protocols: ['udp'] }], true);
   const args = [opts.sipTarget, '-sf', scenario, '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(sipPort), '-mp', String(mediaPort),
-    '-s', opts.number, '-key', 'play', `${opts.ulaw},-1,0`, '-set', 'hold_ms', String(opts.holdMs),
+    '-s', opts.number, ...(opts.media === 'echo' ? ['-rtp_echo'] : ['-key', 'play', `${opts.ulaw},-1,0`]), '-set', 'hold_ms', String(opts.holdMs),
     '-r', String(opts.ratePerS), '-rp', '1000', '-m', String(opts.calls), '-l', String(opts.maxConcurrent),
-    '-nostdin', '-timeout', `${opts.timeoutS}s`,
+    '-nostdin', '-timeout', `${opts.timeoutS}s`, '-buff_size', '4194304',
     '-trace_err', '-error_file', path.join(opts.workDir, 'errors.log'),
     '-trace_rtt', '-rtt_freq', '1'];
   const startedAt = performance.now();

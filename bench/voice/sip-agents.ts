@@ -56,7 +56,7 @@ export async function runSipAgents(opts: SipAgentsOptions): Promise<SipAgentsRes
     fs.writeFileSync(ulaw, encodeUlaw(opts.conversation));
     const expected = Math.round(opts.ratePerS * opts.holdS);
     const load = await startLoad({
-      sipTarget: `127.0.0.1:${habla.sipPort}`, number: NUMBER, ulaw, workDir: path.join(workDir, 'sipp'),
+      sipTarget: `127.0.0.1:${habla.sipPort}`, number: NUMBER, media: 'stream', ulaw, workDir: path.join(workDir, 'sipp'),
       ratePerS: opts.ratePerS, calls: Math.ceil(opts.ratePerS * (opts.holdS + opts.windowS + 3)), maxConcurrent: expected * 2 + 10,
       holdMs: opts.holdS * 1000, timeoutS: opts.holdS * 3 + opts.windowS + 60,
     });
