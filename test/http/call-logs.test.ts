@@ -147,7 +147,7 @@ describeEachDatabase('call logs API', (api) => {
     const call = await callWithLogs([lifecycle('call_created')]);
     for (const [query, loc] of [
       ['category=LIFECYCLE', 'category'], ['category=call_lifecycle', 'category'], ['level=info', 'level'], ['level=FATAL', 'level'],
-      ['limit=0', 'limit'], ['limit=1001', 'limit'], ['page=-1', 'page'], ['order=newest', 'order'], ['after=nope', 'after'],
+      ['limit=0', 'limit'], ['limit=1001', 'limit'], ['page=-1', 'page'], ['page=0', 'page'], ['order=newest', 'order'], ['after=nope', 'after'],
     ]) {
       const r = await get(call.id, query);
       assert.equal(r.status, 422, query);
