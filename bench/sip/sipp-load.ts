@@ -60,7 +60,9 @@ export async function startLoad(opts: LoadOptions): Promise<LoadRun> {
   const scenario = path.join(opts.workDir, path.basename(SCENARIO));
   // One scenario for both: echoing callers just never start their stream.
   const text = fs.readFileSync(SCENARIO, 'utf8');
-  fs.writeFileSync(scenario, opts.media === 'echo' ? text.replace(/^\s*<exec rtp_stream="\[play\]"\/>\n/m, '') : text);
+  const silent = text.replace(/^\s*<exec rtp_stream="\[play\]"\/>\n/m, '');
+  if (silent === text) throw new Error(`${SCENARIO}: no <exec rtp_stream="[play]"/> line to leave out for echoing callers`);
+  fs.writeFileSync(scenario, opts.media === 'echo' ? silent : text);
   const sipPort = await freeUdpPort();
   const mediaPort = await freePortGroup([{ offset: 0, protocols: ['udp'] }, { offset: 2, protocols: ['udp'] }], true);
   const args = [opts.sipTarget, '-sf', scenario, '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(sipPort), '-mp', String(mediaPort),

@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { espeakToUlaw } from '../helpers/audio-fixtures.ts';
 import type { HablaProcess } from '../helpers/server-process.ts';
 import { assertSippPassed, startSipp } from '../helpers/sipp.ts';
+import type { SpanNode } from '../../src/http/routes/traces/trace-tree.ts';
 import {
   callLog, callThroughTrunk, createPublishedAgent, explainSippFailure, importNumber, startTelephonyServer, waitForCall, waitForCallWhere, type HablaApi,
 } from '../helpers/telephony.ts';
@@ -44,17 +45,7 @@ after(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-interface Span {
-  id: string;
-  parent_span_id: string | null;
-  operation_name: string;
-  service_name: string;
-  start_time: string;
-  duration_ms: number;
-  status: string | null;
-  tags: Record<string, unknown>;
-  children: Span[];
-}
+type Span = SpanNode;
 
 const startOf = (s: Span) => Date.parse(s.start_time);
 const endOf = (s: Span) => Date.parse(s.start_time) + s.duration_ms;

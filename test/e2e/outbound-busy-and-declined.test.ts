@@ -4,28 +4,11 @@
 // carrier is a failure (failed / sip_error_503). The call is never answered: no start_time, no
 // recording, no `answered` in the call log; and sipp (the callee) must get our ACK.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { HablaProcess } from '../helpers/server-process.ts';
-import { assertSippPassed, startSipp, type SippOptions, type SippRun } from '../helpers/sipp.ts';
-import { callLog, createPublishedAgent, startTelephonyServer, waitForCall, type HablaApi, callThroughTrunk, explainSippFailure } from '../helpers/telephony.ts';
+import { test } from 'node:test';
+import { assertSippPassed, startSipp, type SippOptions } from '../helpers/sipp.ts';
+import { callLog, waitForCall, outboundCalls } from '../helpers/telephony.ts';
 
-let habla: HablaProcess;
-let api: HablaApi;
-let agentId: string;
-
-before(async () => {
-  ({ habla, api } = await startTelephonyServer());
-  ({ agentId } = await createPublishedAgent(api, { greeting: 'Hola, le llamamos de la clínica.' }));
-});
-after(async () => habla?.stop());
-
-/** On failure, what sipp saw on the wire and what Habla logged go with the error. */
-const explainFailure = <T>(peer: SippRun, work: () => Promise<T>): Promise<T> => explainSippFailure(peer, habla, work);
-
-let numberSuffix = 10;
-
-/** A fresh number on a trunk pointing at `callee`, and an outbound call from it. */
-const callThrough = (callee: SippRun): Promise<string> => callThroughTrunk(api, callee, { number: `+349100000${numberSuffix++}`, agentId });
+const outbound = outboundCalls('+349100000');
 
 const refusals: { name: string; sipp: SippOptions; status: number; expected: { status: string; end_reason: string } }[] = [
   { name: '486 Busy Here', sipp: { scenario: 'uas-busy' }, status: 486, expected: { status: 'no_answer', end_reason: 'busy' } },
@@ -47,9 +30,9 @@ for (const refusal of refusals) {
   test(`a ${refusal.name} before answer ends the call ${refusal.expected.status}/${refusal.expected.end_reason}`, async () => {
     const callee = await startSipp({ ...refusal.sipp, timeoutMs: 15_000 });
     try {
-      await explainFailure(callee, async () => {
-        const callId = await callThrough(callee);
-        const call = await waitForCall(api, callId, undefined, 10_000);
+      await outbound.explainFailure(callee, async () => {
+        const callId = await outbound.callThrough(callee);
+        const call = await waitForCall(outbound.api, callId, undefined, 10_000);
         await assertSippPassed(callee, `callee answering ${refusal.status}`);
         assert.deepEqual({ status: call.status, end_reason: call.end_reason }, refusal.expected);
         assert.equal(call.start_time, null, 'never answered: no start_time');
@@ -57,7 +40,7 @@ for (const refusal of refusals) {
         assert.ok(call.end_time, 'the end is recorded');
         assert.equal(call.recording_url, null, 'nothing to record');
 
-        const log = await callLog(api, callId);
+        const log = await callLog(outbound.api, callId);
         const events = log.map((e) => e.event);
         assert.ok(!events.includes('answered'), `not answered: ${events.join(', ')}`);
         const sipError = log.find((e) => e.event === 'sip_error');

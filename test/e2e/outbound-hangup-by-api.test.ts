@@ -5,51 +5,34 @@
 // over answers 409 CALL_NOT_ACTIVE; an unknown one 404.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { activeSegments } from '../../src/engine/recording/audio-analysis.ts';
 import { readWav } from '../../src/engine/recording/wav.ts';
-import type { HablaProcess } from '../helpers/server-process.ts';
-import { assertSippPassed, startSipp, type SippRun } from '../helpers/sipp.ts';
-import { callLog, createPublishedAgent, downloadRecording, startTelephonyServer, waitForCall, type HablaApi, callThroughTrunk, explainSippFailure } from '../helpers/telephony.ts';
+import { assertSippPassed, startSipp } from '../helpers/sipp.ts';
+import { callLog, downloadRecording, waitForCall, outboundCalls } from '../helpers/telephony.ts';
 
-let habla: HablaProcess;
-let api: HablaApi;
-let agentId: string;
-
-before(async () => {
-  ({ habla, api } = await startTelephonyServer());
-  ({ agentId } = await createPublishedAgent(api, { greeting: 'Hola, le llamamos de la clínica.' }));
-});
-after(async () => habla?.stop());
-
-/** On failure, what sipp saw on the wire and what Habla logged go with the error. */
-const explainFailure = <T>(peer: SippRun, work: () => Promise<T>): Promise<T> => explainSippFailure(peer, habla, work);
-
-let numberSuffix = 10;
-
-/** A fresh number on a trunk pointing at `callee`, and an outbound call from it. */
-const callThrough = (callee: SippRun): Promise<string> => callThroughTrunk(api, callee, { number: `+349100003${numberSuffix++}`, agentId });
+const outbound = outboundCalls('+349100003');
 
 /** Polls the call log until `event` is in it. */
 async function waitForLogEvent(callId: string, event: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await callLog(api, callId)).some((e) => e.event === event)) {
+  while (!(await callLog(outbound.api, callId)).some((e) => e.event === event)) {
     if (Date.now() > deadline) throw new Error(`no ${event} in the log of call ${callId} within ${timeoutMs} ms`);
     await sleep(100);
   }
 }
 
 async function hangup(callId: string): Promise<{ status: number; body: any }> {
-  const response = await api.raw('POST', `/v1/call/${callId}/hangup`);
+  const response = await outbound.api.raw('POST', `/v1/call/${callId}/hangup`);
   return { status: response.status, body: await response.json() };
 }
 
 test('hanging up an answered call sends BYE and returns it completed/api_hangup', async () => {
   const callee = await startSipp({ scenario: 'uas-answer-echo-wait-bye', rtpEcho: true, timeoutMs: 20_000 });
   try {
-    await explainFailure(callee, async () => {
-      const callId = await callThrough(callee);
-      const answered = await waitForCall(api, callId, (c) => c.status !== 'dialing', 10_000);
+    await outbound.explainFailure(callee, async () => {
+      const callId = await outbound.callThrough(callee);
+      const answered = await waitForCall(outbound.api, callId, (c) => c.status !== 'dialing', 10_000);
       assert.equal(answered.status, 'in_progress');
       await sleep(1500); // let the greeting play for a while: the recording has something to hold
 
@@ -63,12 +46,12 @@ test('hanging up an answered call sends BYE and returns it completed/api_hangup'
       assert.ok(Math.abs(call.duration - talked) <= 1, `duration ${call.duration} matches ${talked}`);
       // recording_url is signed with an expiry in whole seconds: two reads may differ in it.
       const withoutLink = ({ recording_url, ...rest }: any) => ({ ...rest, has_recording: recording_url !== null });
-      assert.deepEqual(withoutLink(await api('GET', `/v1/call/${callId}`)), withoutLink(call), 'the response is the stored call');
+      assert.deepEqual(withoutLink(await outbound.api('GET', `/v1/call/${callId}`)), withoutLink(call), 'the response is the stored call');
 
       const sipp = await assertSippPassed(callee, 'callee waiting for our BYE');
       assert.match(sipp.messages, /^BYE sip:/m, 'the callee got our BYE');
 
-      const log = await callLog(api, callId);
+      const log = await callLog(outbound.api, callId);
       const events = log.map((e) => e.event);
       assert.ok(events.indexOf('answered') < events.indexOf('hangup') && events.indexOf('hangup') < events.indexOf('call_ended'), events.join(', '));
       assert.equal(log.find((e) => e.event === 'hangup')?.data.by, 'agent');
@@ -88,7 +71,7 @@ test('hanging up an answered call sends BYE and returns it completed/api_hangup'
       const again = await hangup(callId);
       assert.equal(again.status, 409, JSON.stringify(again.body));
       assert.equal(again.body.error_code, 'CALL_NOT_ACTIVE');
-      const after = await api('GET', `/v1/call/${callId}`);
+      const after = await outbound.api('GET', `/v1/call/${callId}`);
       assert.deepEqual({ status: after.status, end_reason: after.end_reason }, { status: 'completed', end_reason: 'api_hangup' }, 'a second hangup changes nothing');
     });
   } finally {
@@ -99,8 +82,8 @@ test('hanging up an answered call sends BYE and returns it completed/api_hangup'
 test('hanging up a call that is still ringing CANCELs it: failed/api_hangup', async () => {
   const callee = await startSipp({ scenario: 'uas-ring-forever', timeoutMs: 15_000 });
   try {
-    await explainFailure(callee, async () => {
-      const callId = await callThrough(callee);
+    await outbound.explainFailure(callee, async () => {
+      const callId = await outbound.callThrough(callee);
       await waitForLogEvent(callId, 'ringing');
 
       const hungUp = await hangup(callId);
@@ -110,7 +93,7 @@ test('hanging up a call that is still ringing CANCELs it: failed/api_hangup', as
 
       const sipp = await assertSippPassed(callee, 'callee ringing until CANCEL');
       assert.match(sipp.messages, /^CANCEL sip:/m, 'the callee got a CANCEL');
-      const events = (await callLog(api, callId)).map((e) => e.event);
+      const events = (await callLog(outbound.api, callId)).map((e) => e.event);
       assert.ok(!events.includes('answered') && !events.includes('ring_timeout'), events.join(', '));
 
       const again = await hangup(callId);

@@ -4,33 +4,15 @@
 // authenticated INVITE, or a second 401 — or a challenge to a phone with no credentials ends the
 // call failed/trunk_auth_failed without a retry loop. The trunk password never reaches the log.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { HablaProcess } from '../helpers/server-process.ts';
-import { assertSippPassed, startSipp, type SippResult, type SippRun } from '../helpers/sipp.ts';
-import { callLog, createPublishedAgent, startTelephonyServer, waitForCall, type HablaApi, callThroughTrunk, explainSippFailure } from '../helpers/telephony.ts';
+import { test } from 'node:test';
+import { assertSippPassed, startSipp, type SippResult } from '../helpers/sipp.ts';
+import { callLog, waitForCall, outboundCalls } from '../helpers/telephony.ts';
 
 const USERNAME = 'habla-trunk-user';
 const PASSWORD = 'Tr0nk-s3cr3t-9f4e2b';
 const WRONG_PASSWORD = 'Wr0ng-s3cr3t-77a1c0';
 
-let habla: HablaProcess;
-let api: HablaApi;
-let agentId: string;
-
-before(async () => {
-  ({ habla, api } = await startTelephonyServer());
-  ({ agentId } = await createPublishedAgent(api, { greeting: 'Hola, le llamamos de la clínica.' }));
-});
-after(async () => habla?.stop());
-
-/** On failure, what sipp saw on the wire and what Habla logged go with the error. */
-const explainFailure = <T>(peer: SippRun, work: () => Promise<T>): Promise<T> => explainSippFailure(peer, habla, work);
-
-let numberSuffix = 10;
-
-/** A fresh number on a trunk pointing at `trunk` (with the given credentials), and a call from it. */
-const callThrough = (trunk: SippRun, credentials: { username?: string; password?: string }): Promise<string> =>
-  callThroughTrunk(api, trunk, { number: `+349100001${numberSuffix++}`, agentId, ...credentials });
+const outbound = outboundCalls('+349100001');
 
 /** The INVITEs sipp received, in order (its message trace). */
 function invitesReceived(result: SippResult): string[] {
@@ -38,15 +20,15 @@ function invitesReceived(result: SippResult): string[] {
 }
 
 function assertNoSecretsInOutput(): void {
-  for (const secret of [PASSWORD, WRONG_PASSWORD]) assert.ok(!habla.output().includes(secret), 'the trunk password never reaches the server output');
+  for (const secret of [PASSWORD, WRONG_PASSWORD]) assert.ok(!outbound.habla.output().includes(secret), 'the trunk password never reaches the server output');
 }
 
 test('challenged INVITE is re-sent with the right credentials, answered, and completed by the callee', async () => {
   const trunk = await startSipp({ scenario: 'uas-401-then-answer', keys: { auth_user: USERNAME, auth_password: PASSWORD }, vars: { hangup_after_ms: 1500 }, timeoutMs: 15_000 });
   try {
-    await explainFailure(trunk, async () => {
-      const callId = await callThrough(trunk, { username: USERNAME, password: PASSWORD });
-      const call = await waitForCall(api, callId, (c) => c.status === 'completed' || c.status === 'failed' || c.status === 'no_answer', 15_000);
+    await outbound.explainFailure(trunk, async () => {
+      const callId = await outbound.callThrough(trunk, { username: USERNAME, password: PASSWORD });
+      const call = await waitForCall(outbound.api, callId, (c) => c.status === 'completed' || c.status === 'failed' || c.status === 'no_answer', 15_000);
       const sipp = await assertSippPassed(trunk, 'trunk challenging then answering');
       assert.equal(call.status, 'completed');
       assert.equal(call.end_reason, 'customer_hangup');
@@ -59,7 +41,7 @@ test('challenged INVITE is re-sent with the right credentials, answered, and com
       assert.doesNotMatch(invites[0], /^Authorization:/im, 'the first INVITE carries no credentials');
       assert.match(invites[1], new RegExp(`^Authorization:\\s*Digest .*username="${USERNAME}"`, 'im'), 'the retry answers the challenge');
 
-      const log = await callLog(api, callId);
+      const log = await callLog(outbound.api, callId);
       const events = log.map((e) => e.event);
       const challenged = events.indexOf('auth_challenge');
       assert.ok(challenged >= 0 && challenged < events.indexOf('answered'), `auth_challenge then answered: ${events.join(', ')}`);
@@ -77,9 +59,9 @@ test('challenged INVITE is re-sent with the right credentials, answered, and com
 test('credentials the trunk refuses with 403 end the call failed/trunk_auth_failed', async () => {
   const trunk = await startSipp({ scenario: 'uas-401-then-answer', keys: { auth_user: USERNAME, auth_password: PASSWORD }, vars: { hangup_after_ms: 1500 }, timeoutMs: 15_000 });
   try {
-    await explainFailure(trunk, async () => {
-      const callId = await callThrough(trunk, { username: USERNAME, password: WRONG_PASSWORD });
-      const call = await waitForCall(api, callId, undefined, 10_000);
+    await outbound.explainFailure(trunk, async () => {
+      const callId = await outbound.callThrough(trunk, { username: USERNAME, password: WRONG_PASSWORD });
+      const call = await waitForCall(outbound.api, callId, undefined, 10_000);
       assert.deepEqual({ status: call.status, end_reason: call.end_reason }, { status: 'failed', end_reason: 'trunk_auth_failed' });
       assert.equal(call.start_time, null);
 
@@ -92,7 +74,7 @@ test('credentials the trunk refuses with 403 end the call failed/trunk_auth_fail
       assert.equal(invites.length, 2, `exactly one retry: ${invites.length}`);
       assert.match(invites[1], new RegExp(`^Authorization:\\s*Digest .*username="${USERNAME}"`, 'im'));
 
-      const log = await callLog(api, callId);
+      const log = await callLog(outbound.api, callId);
       const events = log.map((e) => e.event);
       assert.ok(events.includes('auth_challenge') && !events.includes('answered'), events.join(', '));
       assert.equal(log.find((e) => e.event === 'sip_error')?.data.status_code, 403);
@@ -107,14 +89,14 @@ test('credentials the trunk refuses with 403 end the call failed/trunk_auth_fail
 test('a second 401 to the authenticated INVITE ends the call failed/trunk_auth_failed, without a retry loop', async () => {
   const trunk = await startSipp({ scenario: 'uas-401-always', timeoutMs: 15_000 });
   try {
-    await explainFailure(trunk, async () => {
-      const callId = await callThrough(trunk, { username: USERNAME, password: WRONG_PASSWORD });
-      const call = await waitForCall(api, callId, undefined, 10_000);
+    await outbound.explainFailure(trunk, async () => {
+      const callId = await outbound.callThrough(trunk, { username: USERNAME, password: WRONG_PASSWORD });
+      const call = await waitForCall(outbound.api, callId, undefined, 10_000);
       const sipp = await assertSippPassed(trunk, 'trunk challenging twice');
       assert.deepEqual({ status: call.status, end_reason: call.end_reason }, { status: 'failed', end_reason: 'trunk_auth_failed' });
       assert.equal(invitesReceived(sipp).length, 2, 'one retry, no more');
 
-      const log = await callLog(api, callId);
+      const log = await callLog(outbound.api, callId);
       assert.equal(log.filter((e) => e.event === 'invite_sent').length, 2);
       assert.equal(log.filter((e) => e.event === 'auth_challenge').length, 1, 'only the first challenge is answered');
       assert.equal(log.find((e) => e.event === 'sip_error')?.data.status_code, 401);
@@ -128,13 +110,13 @@ test('a second 401 to the authenticated INVITE ends the call failed/trunk_auth_f
 test('a challenge to a phone without credentials ends the call failed/trunk_auth_failed at once', async () => {
   const trunk = await startSipp({ scenario: 'uas-401-once', timeoutMs: 15_000 });
   try {
-    await explainFailure(trunk, async () => {
-      const callId = await callThrough(trunk, {});
-      const call = await waitForCall(api, callId, undefined, 10_000);
+    await outbound.explainFailure(trunk, async () => {
+      const callId = await outbound.callThrough(trunk, {});
+      const call = await waitForCall(outbound.api, callId, undefined, 10_000);
       await assertSippPassed(trunk, 'trunk challenging once');
       assert.deepEqual({ status: call.status, end_reason: call.end_reason }, { status: 'failed', end_reason: 'trunk_auth_failed' });
 
-      const log = await callLog(api, callId);
+      const log = await callLog(outbound.api, callId);
       const events = log.map((e) => e.event);
       assert.equal(events.filter((e) => e === 'invite_sent').length, 1, `no retry without credentials: ${events.join(', ')}`);
       assert.ok(!events.includes('auth_challenge'), events.join(', '));

@@ -3,6 +3,7 @@
  * an API client, and provisioning (an agent with a greeting, a number on a trunk).
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { startHablaProcess, type HablaProcess, type HablaStartOptions } from './server-process.ts';
 import type { SippRun } from './sipp.ts';
 
@@ -165,4 +166,43 @@ export async function callThroughTrunk(
   const placed = await api('POST', '/v1/call/', { from_number: options.number, to_number: '+34600123456' });
   assert.equal(placed.status, 'dialing');
   return placed.id;
+}
+
+export interface OutboundCalls {
+  readonly habla: HablaProcess;
+  readonly api: HablaApi;
+  /** `explainSippFailure` against this file's server. */
+  explainFailure<T>(peer: SippRun, work: () => Promise<T>): Promise<T>;
+  /** A fresh number on a trunk pointing at `trunk` (with optional credentials), and an outbound call from it. */
+  callThrough(trunk: SippRun, credentials?: { username?: string; password?: string }): Promise<string>;
+}
+
+/**
+ * What the outbound e2e files share: one server for the file with a published agent that has a
+ * short greeting, started before its tests and stopped after. Each call gets a new number
+ * `numberPrefix` + NN, so a file's calls never share a phone.
+ */
+export function outboundCalls(numberPrefix: string): OutboundCalls {
+  let server: { habla: HablaProcess; api: HablaApi } | undefined;
+  let agentId = '';
+  let suffix = 10;
+  before(async () => {
+    server = await startTelephonyServer();
+    ({ agentId } = await createPublishedAgent(server.api, { greeting: 'Hola, le llamamos de la clínica.' }));
+  });
+  after(async () => server?.habla.stop());
+  const started = () => {
+    if (!server) throw new Error('outboundCalls: the server starts in before()');
+    return server;
+  };
+  return {
+    get habla() {
+      return started().habla;
+    },
+    get api() {
+      return started().api;
+    },
+    explainFailure: (peer, work) => explainSippFailure(peer, started().habla, work),
+    callThrough: (trunk, credentials = {}) => callThroughTrunk(started().api, trunk, { number: `${numberPrefix}${suffix++}`, agentId, ...credentials }),
+  };
 }
