@@ -49,6 +49,8 @@ export interface LoadRun {
   pid: number;
   /** performance.now() when sipp was started: the origin of its -trace_rtt times. */
   startedAt: number;
+  /** SIPp's media socket (-mp): with `echo`, every call's RTP comes back from it. */
+  mediaPort: number;
   child: ChildProcess;
   exited: Promise<LoadResult>;
   kill(): void;
@@ -88,7 +90,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadRun> {
       stdoutTail: stdout.slice(-4000),
     }));
   });
-  return { pid: child.pid!, startedAt, child, exited, kill: () => void child.kill('SIGTERM') };
+  return { pid: child.pid!, startedAt, mediaPort, child, exited, kill: () => void child.kill('SIGTERM') };
 }
 
 /** Sums one numeric column after the message count on the last screen's matching rows. */
