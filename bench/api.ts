@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { SERVE_NODE_FLAGS } from '../src/telephony/media/worker/gc-priority.ts';
 
 // `npm run bench:api`: GET /v1/call/{id} on Habla's real app (SQLite, bearer key, schemas)
 // against a bare Fastify route returning the same bytes, each in its own child process and
@@ -29,7 +30,8 @@ interface Ready {
 
 function start(script: string, env: Record<string, string> = {}, message?: unknown, profile = false): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = fork(path.join(here, 'servers', script), [], {
-    execArgv: ['--import', 'tsx', ...(profile && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+    // Habla runs with the node flags `habla serve` has; the bare route is plain node.
+    execArgv: ['--import', 'tsx', ...(script === 'habla.ts' ? SERVE_NODE_FLAGS : []), ...(profile && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh runtime
 bash scripts/node-deps.sh
-exec node bin/habla.js serve
+# --single-threaded-gc: see src/telephony/media/worker/gc-priority.ts (real-time media threads).
+exec node --single-threaded-gc bin/habla.js serve

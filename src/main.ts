@@ -29,6 +29,7 @@ import { InProcessMediaHost, type MediaHost } from './telephony/media/media-host
 import { WorkerMediaHost } from './telephony/media/worker/worker-media-host.ts';
 import { SipEndpoint } from './telephony/sip/endpoint.ts';
 import { UdpTransport } from './telephony/transport/udp-transport.ts';
+import { mediaPriorityFor } from './telephony/media/worker/gc-priority.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import type { RecordingStorage } from './storage/recording-storage.ts';
 import type { VoiceCatalog } from './voice/catalog.ts';
@@ -231,10 +232,12 @@ async function startTelephony(deps: TelephonyDeps): Promise<Telephony> {
 async function startMediaHost(config: Config, logger: Logger): Promise<MediaHost> {
   const options = { host: config.sipHost, portMin: config.rtpPortMin, portMax: config.rtpPortMax, mediaTimeoutMs: config.mediaTimeoutSeconds * 1000, logger };
   if (config.mediaWorkers === 0) return new InProcessMediaHost(options);
+  const { priority, lowered } = mediaPriorityFor(config.mediaPriority);
+  if (lowered) logger.warn({ asked: config.mediaPriority, priority }, lowered);
   const host = await WorkerMediaHost.start({
-    ...options, workers: config.mediaWorkers, priority: config.mediaPriority, forwardDebug: logger.isLevelEnabled('debug'),
+    ...options, workers: config.mediaWorkers, priority, forwardDebug: logger.isLevelEnabled('debug'),
   });
-  logger.info({ workers: host.workers, priority: config.mediaPriority }, 'media workers started');
+  logger.info({ workers: host.workers, priority }, 'media workers started');
   return host;
 }
 

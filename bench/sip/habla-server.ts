@@ -6,6 +6,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import type { HablaProcess } from '../../test/helpers/server-process.ts';
 import { freeTcpPort, freeUdpPort } from '../../test/helpers/ports.ts';
+import { SERVE_NODE_FLAGS } from '../../src/telephony/media/worker/gc-priority.ts';
 
 // `habla serve` as a child process for bench:sip, the way an operator runs it, with the log at
 // `warn` (an info line per call would be part of what we measure). The test helper waits for
@@ -29,7 +30,7 @@ export async function startBenchServer(opts: BenchServerOptions): Promise<HablaP
   const httpPort = await freeTcpPort();
   const sipPort = await freeUdpPort();
   const profile = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, ...(opts.nodeArgs ?? []), path.join(ROOT, 'bin/habla.js'), 'serve'], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...profile, ...(opts.nodeArgs ?? []), path.join(ROOT, 'bin/habla.js'), 'serve'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { SERVE_NODE_FLAGS } from '../../src/telephony/media/worker/gc-priority.ts';
 
 export interface HablaProcess {
   url: string;
@@ -20,7 +21,7 @@ export interface HablaProcess {
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** How to start it: `habla serve` by default; `npm start`'s script to test the quick start itself. */
-const HABLA_SERVE = [process.execPath, path.join(ROOT, 'bin/habla.js'), 'serve'];
+const HABLA_SERVE = [process.execPath, ...SERVE_NODE_FLAGS, path.join(ROOT, 'bin/habla.js'), 'serve'];
 
 export interface HablaStartOptions {
   /** Start on this data dir (a restart: same database, instance-id file and recordings); a new temp dir by default. */
