@@ -29,7 +29,9 @@ import { InProcessMediaHost, type MediaHost } from './telephony/media/media-host
 import { WorkerMediaHost } from './telephony/media/worker/worker-media-host.ts';
 import { SipEndpoint } from './telephony/sip/endpoint.ts';
 import { UdpTransport } from './telephony/transport/udp-transport.ts';
+import { TcpTransport } from './telephony/transport/tcp-transport.ts';
 import { mediaPriorityFor } from './telephony/media/worker/gc-priority.ts';
+import { frameSipStream } from './telephony/sip/stream-framing.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import type { RecordingStorage } from './storage/recording-storage.ts';
 import type { VoiceCatalog } from './voice/catalog.ts';
@@ -178,11 +180,7 @@ interface TelephonyDeps {
 async function startTelephony(deps: TelephonyDeps): Promise<Telephony> {
   const { config, store, logger } = deps;
   const sipLogger = logger.child({ component: 'sip' });
-  const transport = await UdpTransport.bind({
-    host: config.sipHost,
-    port: config.sipPort,
-    onError: (error) => sipLogger.warn({ err: error }, 'sip socket error'),
-  });
+  const { udp: transport, tcp } = await bindSipTransports(config, sipLogger);
   const publicHost = resolvePublicHost(config.sipPublicHost, config.sipHost);
   const media = await startMediaHost(config, logger.child({ component: 'rtp' }));
   let engine!: SipCallEngine;
@@ -192,7 +190,7 @@ async function startTelephony(deps: TelephonyDeps): Promise<Telephony> {
     logger: sipLogger,
     onAdmitted: (accepted, phone, version) => engine.acceptInbound(accepted, phone, version),
   });
-  const endpoint = new SipEndpoint({ transport, admission, logger: sipLogger });
+  const endpoint = new SipEndpoint({ transport, stream: tcp, admission, logger: sipLogger });
   engine = new SipCallEngine({
     calls: new CallRepository(store.db),
     callLogs: new CallLogRepository(store.db),
@@ -224,8 +222,32 @@ async function startTelephony(deps: TelephonyDeps): Promise<Telephony> {
     },
   });
   const { host, port } = endpoint.address();
-  sipLogger.info({ host, port, public_host: publicHost, transport: 'udp', instance: deps.instanceId }, 'sip listening');
+  sipLogger.info({ host, port, public_host: publicHost, transport: tcp ? 'udp+tcp' : 'udp', instance: deps.instanceId }, 'sip listening');
   return { sip: endpoint, engine, media };
+}
+
+/**
+ * The SIP port, on UDP and (HABLA_SIP_TCP) TCP: one port number for both, as trunks expect.
+ * With port 0 the OS picks the UDP port and TCP takes the same number; if another process
+ * holds it on TCP, both are picked again.
+ */
+async function bindSipTransports(config: Config, logger: Logger): Promise<{ udp: UdpTransport; tcp?: TcpTransport }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = await UdpTransport.bind({ host: config.sipHost, port: config.sipPort, onError: (error) => logger.warn({ err: error }, 'sip socket error') });
+    if (!config.sipTcp) return { udp };
+    try {
+      const tcp = await TcpTransport.listen({
+        host: config.sipHost,
+        port: udp.address().port,
+        framer: (buffer) => frameSipStream(buffer),
+        onError: (error) => logger.warn({ err: error }, 'sip tcp error'),
+      });
+      return { udp, tcp };
+    } catch (error) {
+      await udp.close();
+      if (config.sipPort !== 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
+  }
 }
 
 /** Calls' RTP on HABLA_MEDIA_WORKERS threads, or on this one when it is 0. */

@@ -22,6 +22,8 @@ export interface Config {
   sipHost: string;
   /** 0 lets the OS pick a port (tests). */
   sipPort: number;
+  /** SIP over TCP on the same host and port as UDP (HABLA_SIP_TCP, default true). */
+  sipTcp: boolean;
   /** The host or IP trunks reach us at, for Contact/Via/SDP when behind NAT; unset: the bound address. */
   sipPublicHost: string | undefined;
   /** Inclusive range of UDP ports RTP media may use. */
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     sipHost: nonEmpty(env.HABLA_SIP_HOST) ?? '0.0.0.0',
     sipPort: parsePort(env.HABLA_SIP_PORT, 'HABLA_SIP_PORT', 5060),
     sipPublicHost: nonEmpty(env.HABLA_SIP_PUBLIC_HOST),
+    sipTcp: env.HABLA_SIP_TCP === undefined || env.HABLA_SIP_TCP.trim() === '' ? true : parseBool(env.HABLA_SIP_TCP, 'HABLA_SIP_TCP'),
     ...parseRtpPorts(env),
     ringTimeoutSeconds: parsePositiveInt(env.HABLA_RING_TIMEOUT_S, 'HABLA_RING_TIMEOUT_S', 60),
     maxCallDurationSeconds: parsePositiveInt(env.HABLA_MAX_CALL_DURATION_S, 'HABLA_MAX_CALL_DURATION_S', 14_400),

@@ -68,6 +68,11 @@ export async function freeTcpPort(): Promise<number> {
  * call a peer ready when another process holds the port it failed to bind.
  */
 export function pidBindsUdpPort(pid: number, port: number): boolean {
+  return pidBindsPort(pid, port, 'udp');
+}
+
+/** pidBindsUdpPort for either protocol: a TCP socket of `pid` bound to `port` (listening or connected). */
+export function pidBindsPort(pid: number, port: number, protocol: 'udp' | 'tcp'): boolean {
   let inodes: Set<string>;
   try {
     inodes = new Set(fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
@@ -81,7 +86,7 @@ export function pidBindsUdpPort(pid: number, port: number): boolean {
     return false; // the process is gone
   }
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+  for (const table of [`/proc/net/${protocol}`, `/proc/net/${protocol}6`]) {
     let text = '';
     try {
       text = fs.readFileSync(table, 'utf8');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePortGroup, freeUdpPort, pidBindsUdpPort, waitUntil } from './ports.ts';
+import { freePortGroup, freeTcpPort, freeUdpPort, pidBindsPort, waitUntil } from './ports.ts';
 
 // SIPp (Debian sip-tester 3.6.1) as a real SIP peer for end-to-end tests. sipp runs in the
 // foreground as our child (not -bg): we get its real exit code and can kill it by pid. It binds
@@ -21,8 +21,10 @@ export interface SippOptions {
   scenario: string;
   /** host:port to call (UAC scenarios). */
   remote?: string;
-  /** Local SIP port (UDP); 0/undefined picks a free one. */
+  /** Local SIP port; 0/undefined picks a free one. */
   localPort?: number;
+  /** SIP transport (default udp); tcp is `-t t1`: one connection for all calls. */
+  transport?: 'udp' | 'tcp';
   /** Local media port (-mp): sipp's [media_port], where rtp_stream, pcap play and -rtp_echo happen. */
   mediaPort?: number;
   /** -s: user part of the Request-URI sipp calls, and default auth user. */
@@ -117,6 +119,7 @@ function buildArgs(opts: SippOptions, sipPort: number, mediaPort: number, traceD
   if (opts.concurrentCalls !== undefined) args.push('-l', String(opts.concurrentCalls));
   if (opts.rtpEcho) args.push('-rtp_echo');
   if (opts.autoAnswerInDialog) args.push('-aa');
+  if (opts.transport === 'tcp') args.push('-t', 't1');
   return [...args, ...(opts.extraArgs ?? [])];
 }
 
@@ -198,7 +201,8 @@ async function spawnSipp(opts: SippOptions, sipPort: number, mediaPort: number, 
   // INVITE dropped and wait 500 ms for the retransmission.
   let exitedEarly: SippResult | undefined;
   exited.then((r) => (exitedEarly = r), () => undefined);
-  await waitUntil(() => exitedEarly !== undefined || pidBindsUdpPort(child.pid!, sipPort), 5000, `sipp to bind UDP ${sipPort}`)
+  const protocol = opts.transport ?? 'udp';
+  await waitUntil(() => exitedEarly !== undefined || pidBindsPort(child.pid!, sipPort, protocol), 5000, `sipp to bind ${protocol.toUpperCase()} ${sipPort}`)
     .catch(async (error) => {
       await kill();
       throw error;
@@ -224,7 +228,7 @@ export async function startSipp(opts: SippOptions): Promise<SippRun> {
   fs.mkdirSync(traceDir, { recursive: true });
   const pickPorts = !opts.localPort || !opts.mediaPort;
   for (let attempt = 1; ; attempt++) {
-    const sipPort = opts.localPort || (await freeUdpPort());
+    const sipPort = opts.localPort || (opts.transport === 'tcp' ? await freeTcpPort() : await freeUdpPort());
     // -rtp_echo also binds media port + 2 (video); keep both free.
     const mediaPort = opts.mediaPort || (await freePortGroup([{ offset: 0, protocols: ['udp'] }, { offset: 2, protocols: ['udp'] }], true));
     try {

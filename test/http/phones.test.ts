@@ -139,6 +139,14 @@ describeEachDatabase('phones API', (api) => {
     assert.equal((await api().request('POST', '/v1/phone/import', { body: { phone_number: sipUser.toUpperCase().replace('DUP', 'dup') } })).status, 409);
   });
 
+  it('takes a ;transport=tcp suffix on termination_uri (extension) and shows it back normalised', async () => {
+    for (const [given, stored] of [['Trunk.Example.com:5060;Transport=TCP', 'trunk.example.com:5060;transport=tcp'], ['10.0.0.5 ; transport=udp', '10.0.0.5;transport=udp']]) {
+      const r = await api().request('POST', '/v1/phone/import', { body: { phone_number: freshNumber().e164, outbound_config: { termination_uri: given } } });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.sip_config.termination_uri, stored);
+    }
+  });
+
   it('answers 422 at the field for numbers, termination URIs and addresses it cannot use', async () => {
     const cases: [Record<string, unknown>, (string | number)[]][] = [
       [{ phone_number: '+34123' }, ['body', 'phone_number']],
@@ -155,6 +163,10 @@ describeEachDatabase('phones API', (api) => {
       [{ outbound_config: { termination_uri: 'user@trunk.example.com' } }, ['body', 'outbound_config', 'termination_uri']],
       [{ outbound_config: { termination_uri: '300.1.1.1' } }, ['body', 'outbound_config', 'termination_uri']],
       [{ outbound_config: { termination_uri: '' } }, ['body', 'outbound_config', 'termination_uri']],
+      [{ outbound_config: { termination_uri: 'trunk.example.com;transport=tls' } }, ['body', 'outbound_config', 'termination_uri']],
+      [{ outbound_config: { termination_uri: 'trunk.example.com;lr' } }, ['body', 'outbound_config', 'termination_uri']],
+      [{ outbound_config: { termination_uri: 'trunk.example.com;transport=tcp;transport=udp' } }, ['body', 'outbound_config', 'termination_uri']],
+      [{ outbound_config: { termination_uri: ';transport=tcp' } }, ['body', 'outbound_config', 'termination_uri']],
       [{ outbound_config: { username: 'x' } }, ['body', 'outbound_config', 'termination_uri']],
       [{ outbound_config: { termination_uri: 'a.example.com', media_encryption: 'maybe' } }, ['body', 'outbound_config', 'media_encryption']],
       [{ inbound_config: { allowed_addresses: ['10.0.0.1', '10.0.0.0/33'] } }, ['body', 'inbound_config', 'allowed_addresses', 1]],

@@ -5,8 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { answerOffer, type LocalMediaParams, type NegotiatedMedia } from '../sdp/index.ts';
-import type { DialogHandler } from '../sip/endpoint-types.ts';
-import type { DatagramAddress } from '../transport/datagram-transport.ts';
+import type { DialogHandler, SipTarget } from '../sip/endpoint-types.ts';
 import { bodyText, getHeader, type SipRequest, type SipResponse } from '../sip/message.ts';
 import {
   ack2xxRetransmit,
@@ -60,7 +59,7 @@ export abstract class CallLeg<P extends MediaPorts, M extends LegMedia> implemen
     protected readonly env: LegEnvironment<P, M>,
     protected readonly listener: LegListener<M>,
     /** Where our requests go: the trunk, or the address an inbound INVITE came from (NAT-safe). */
-    protected readonly peer: DatagramAddress,
+    protected readonly peer: SipTarget,
   ) {}
 
   get ended(): boolean {
@@ -279,11 +278,11 @@ export abstract class CallLeg<P extends MediaPorts, M extends LegMedia> implemen
   }
 
   protected via(): ViaInput {
-    return { transport: 'UDP', host: this.env.publicHost, port: this.env.sipPort, branch: newBranch(), rport: true };
+    return { transport: this.peer.transport ?? 'UDP', host: this.env.publicHost, port: this.env.sipPort, branch: newBranch(), rport: true };
   }
 
   protected contactUri(): string {
-    return `sip:habla@${hostForUri(this.env.publicHost)}:${this.env.sipPort}`;
+    return contactUriFor(this.env.publicHost, this.env.sipPort, this.peer.transport);
   }
 
   protected emit(event: LegEvent): void {
@@ -323,4 +322,9 @@ export abstract class CallLeg<P extends MediaPorts, M extends LegMedia> implemen
 
 export function hostForUri(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** Our Contact: the peer sends in-dialog requests there, over TCP when the dialog runs on TCP. */
+export function contactUriFor(publicHost: string, sipPort: number, transport: SipTarget['transport']): string {
+  return `sip:habla@${hostForUri(publicHost)}:${sipPort}${transport === 'TCP' ? ';transport=tcp' : ''}`;
 }

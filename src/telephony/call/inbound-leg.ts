@@ -9,7 +9,7 @@ import type { AcceptedInvite } from '../sip/endpoint-types.ts';
 import { bodyText, type SipRequest } from '../sip/message.ts';
 import { buildDialogResponse, confirmDialog, createUasDialog, reasonPhrase, type Dialog } from '../sip/dialog/index.ts';
 import { createResponse } from '../sip/response.ts';
-import { CallLeg } from './call-leg.ts';
+import { CallLeg, contactUriFor } from './call-leg.ts';
 import type { HangupSide, LegEnvironment, LegListener, LegMedia, MediaPorts } from './types.ts';
 
 export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLeg<P, M> {
@@ -22,7 +22,7 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
     private readonly encryption: MediaEncryption,
     private readonly early: Dialog,
   ) {
-    super(env, listener, { host: accepted.source.host, port: accepted.source.port });
+    super(env, listener, { host: accepted.source.host, port: accepted.source.port, transport: accepted.source.transport === 'TCP' ? 'TCP' : 'UDP' });
   }
 
   /**
@@ -35,7 +35,7 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
     encryption: MediaEncryption,
     listener: LegListener<M>,
   ): { ok: true; leg: InboundLeg<P, M> } | { ok: false; status: number; reason: string } {
-    const contact = `sip:habla@${env.publicHost.includes(':') ? `[${env.publicHost}]` : env.publicHost}:${env.sipPort}`;
+    const contact = contactUriFor(env.publicHost, env.sipPort, accepted.source.transport === 'TCP' ? 'TCP' : 'UDP');
     const dialog = createUasDialog(accepted.invite, { localTag: accepted.toTag, localContact: contact });
     if (!dialog.ok) return { ok: false, status: dialog.error.status ?? 400, reason: dialog.error.message };
     const offer = bodyText(accepted.invite);
@@ -81,7 +81,7 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
     this.lastSdp = sdp;
     this.env.endpoint.watchInvite(this.accepted.tx, undefined);
     this.dialog = confirmDialog(this.early);
-    this.env.endpoint.addDialog(this.dialog.id.callId, this.dialog.id.localTag, this);
+    this.env.endpoint.addDialog(this.dialog.id.callId, this.dialog.id.localTag, this, this.peer);
     const ok = buildDialogResponse(this.accepted.invite, this.dialog, 200, { sdp });
     this.send2xx(this.accepted.tx, ok, () => this.ackNeverCame());
     this.answered = true;

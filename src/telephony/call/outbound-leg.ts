@@ -46,7 +46,7 @@ export class OutboundLeg<P extends MediaPorts, M extends LegMedia> extends CallL
     private readonly request: OutboundLegRequest,
     private readonly endReasonFor: EndReasonFor,
   ) {
-    super(env, listener, { host: trunk.host, port: trunk.port });
+    super(env, listener, { host: trunk.host, port: trunk.port, transport: trunk.transport });
   }
 
   /** Places the call. Never rejects: every failure ends the leg through `listener.onEnded`. */
@@ -216,7 +216,7 @@ export class OutboundLeg<P extends MediaPorts, M extends LegMedia> extends CallL
     }
     clearTimeout(this.ringTimer);
     this.dialog = dialog;
-    this.env.endpoint.addDialog(dialog.id.callId, dialog.id.localTag, this);
+    this.env.endpoint.addDialog(dialog.id.callId, dialog.id.localTag, this, this.peer);
     this.answered = true;
     this.emit({ event: 'answered', data: { codec: negotiated.value.codec, srtp: negotiated.value.crypto !== null } });
     this.attachMedia(this.env.openMedia(this.ports!, negotiated.value));

@@ -1,5 +1,6 @@
 /**
- * Where a trunk lives: `outbound_config.termination_uri` is `host`, `host:port` or a SIP URI.
+ * Where a trunk lives: `outbound_config.termination_uri` is `host`, `host:port` or a SIP URI,
+ * optionally followed by `;transport=tcp` (or `udp`, the default).
  * Names are resolved to an address once per call (A/AAAA; SRV/NAPTR are not consulted, so a
  * trunk that needs them must be given as host:port).
  */
@@ -10,23 +11,40 @@ import { parseHostPort, parseUri } from '../sip/index.ts';
 export interface TrunkAddress {
   /** What goes into the Request-URI and To/From host: the trunk's name as configured. */
   readonly uriHost: string;
-  /** Where datagrams go. */
+  /** Where requests go. */
   readonly host: string;
   readonly port: number;
+  /** `;transport=tcp` on the termination URI (a Habla extension); UDP otherwise. */
+  readonly transport: 'UDP' | 'TCP';
 }
 
-export function parseTrunk(trunk: string): { host: string; port: number; uriHost: string } | undefined {
-  const text = trunk.trim();
+export function parseTrunk(trunk: string): TrunkAddress | undefined {
+  const [address, ...params] = trunk.trim().split(';');
+  const transport = transportOf(params);
+  if (!transport) return undefined;
+  const text = address.trim();
   if (/^sips?:/i.test(text)) {
     const uri = parseUri(text);
     if (!uri.ok) return undefined;
     const port = uri.value.port ?? 5060;
-    return { host: unbracket(uri.value.host), port, uriHost: uri.value.port ? `${uri.value.host}:${port}` : uri.value.host };
+    return { host: unbracket(uri.value.host), port, uriHost: uri.value.port ? `${uri.value.host}:${port}` : uri.value.host, transport };
   }
   const parsed = parseHostPort(text);
   if (!parsed || parsed.host === '') return undefined;
   const port = parsed.port ?? 5060;
-  return { host: unbracket(parsed.host), port, uriHost: parsed.port ? `${parsed.host}:${port}` : parsed.host };
+  return { host: unbracket(parsed.host), port, uriHost: parsed.port ? `${parsed.host}:${port}` : parsed.host, transport };
+}
+
+/** UDP unless a `transport=` parameter says TCP; undefined for a transport we do not speak. */
+function transportOf(params: string[]): TrunkAddress['transport'] | undefined {
+  let transport: TrunkAddress['transport'] = 'UDP';
+  for (const param of params) {
+    const [name, value = ''] = param.split('=').map((part) => part.trim().toLowerCase());
+    if (name !== 'transport') continue;
+    if (value === 'tcp') transport = 'TCP';
+    else if (value !== 'udp') return undefined;
+  }
+  return transport;
 }
 
 export async function resolveTrunk(trunk: string): Promise<TrunkAddress | undefined> {

@@ -22,13 +22,19 @@ describe('SIP INFO DTMF bodies', () => {
 
 describe('trunk addresses (termination_uri)', () => {
   it('takes host, host:port, IPv6 and sip: URIs', () => {
-    assert.deepEqual(parseTrunk('sip.example.com'), { host: 'sip.example.com', port: 5060, uriHost: 'sip.example.com' });
-    assert.deepEqual(parseTrunk(' 192.0.2.1:5080 '), { host: '192.0.2.1', port: 5080, uriHost: '192.0.2.1:5080' });
-    assert.deepEqual(parseTrunk('[2001:db8::1]:5062'), { host: '2001:db8::1', port: 5062, uriHost: '[2001:db8::1]:5062' });
-    assert.deepEqual(parseTrunk('sip:trunk.example.com:5070;transport=udp'), { host: 'trunk.example.com', port: 5070, uriHost: 'trunk.example.com:5070' });
+    const udp = 'UDP';
+    assert.deepEqual(parseTrunk('sip.example.com'), { host: 'sip.example.com', port: 5060, uriHost: 'sip.example.com', transport: udp });
+    assert.deepEqual(parseTrunk(' 192.0.2.1:5080 '), { host: '192.0.2.1', port: 5080, uriHost: '192.0.2.1:5080', transport: udp });
+    assert.deepEqual(parseTrunk('[2001:db8::1]:5062'), { host: '2001:db8::1', port: 5062, uriHost: '[2001:db8::1]:5062', transport: udp });
+    assert.deepEqual(parseTrunk('sip:trunk.example.com:5070;transport=udp'), { host: 'trunk.example.com', port: 5070, uriHost: 'trunk.example.com:5070', transport: udp });
   });
 
-  it('refuses what is not an address', () => {
-    for (const bad of ['', ':5060', 'sip:', 'host:99999', 'a b']) assert.equal(parseTrunk(bad), undefined, bad);
+  it('reads ;transport=tcp after a host:port or a sip: URI', () => {
+    assert.deepEqual(parseTrunk('trunk.example.com:5060;transport=tcp'), { host: 'trunk.example.com', port: 5060, uriHost: 'trunk.example.com:5060', transport: 'TCP' });
+    assert.deepEqual(parseTrunk('sip:192.0.2.1;lr;transport=TCP'), { host: '192.0.2.1', port: 5060, uriHost: '192.0.2.1', transport: 'TCP' });
+  });
+
+  it('refuses what is not an address, or a transport we do not speak', () => {
+    for (const bad of ['', ':5060', 'sip:', 'host:99999', 'a b', 'host;transport=tls', 'host;transport=sctp']) assert.equal(parseTrunk(bad), undefined, bad);
   });
 });

@@ -4,8 +4,8 @@
  * the outcome live here.
  */
 import type { SipEndpoint } from '../sip/endpoint.ts';
+import type { SipTarget } from '../sip/endpoint-types.ts';
 import { bodyText, getHeader, type SipRequest } from '../sip/message.ts';
-import type { DatagramAddress } from '../transport/datagram-transport.ts';
 import type { LegEvent } from './types.ts';
 
 export type TransferResult = { ok: true } | { ok: false; reason: string };
@@ -58,7 +58,7 @@ export function transferVerdict(notify: ReferNotify): TransferResult | undefined
 export interface ReferExchange {
   endpoint: Pick<SipEndpoint, 'sendRequest'>;
   request: SipRequest;
-  peer: DatagramAddress;
+  peer: SipTarget;
   signal: AbortSignal;
   emit(event: LegEvent): void;
   /** The leg keeps `settle` while the transfer is pending (NOTIFYs and its end call it) and gets undefined after. */

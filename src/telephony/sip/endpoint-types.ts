@@ -2,6 +2,13 @@
 import type { SipHeader, SipRequest, SipResponse } from './message.ts';
 import type { Destination } from './transaction/types.ts';
 
+/** Where a request goes: an address, over UDP unless it says `TCP`. */
+export interface SipTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly transport?: 'UDP' | 'TCP';
+}
+
 /** A new INVITE the admission layer accepted: the call layer answers it through the endpoint. */
 export interface AcceptedInvite {
   /** The INVITE server transaction: `endpoint.respond(tx, …)` sends 1xx/2xx/final answers. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DatagramAddress, DatagramHandler, DatagramTransport } from '../transport/datagram-transport.ts';
+import type { StreamMessageHandler, StreamTransport } from '../transport/stream-transport.ts';
 import { SipEndpoint, type SipEndpointOptions } from './endpoint.ts';
 import type { InviteAdmission, InviteDecision } from './endpoint-types.ts';
 import { getHeader, getHeaders, type SipResponse } from './message.ts';
@@ -213,5 +214,69 @@ describe('SIP endpoint', () => {
     assert.equal(h.transport.closed, true);
     h.send(request('OPTIONS'));
     assert.equal(h.transport.sent.length, 1, 'nothing is answered after close');
+  });
+});
+
+class FakeStream implements StreamTransport {
+  sent: { bytes: Buffer; to: DatagramAddress }[] = [];
+  retained: string[] = [];
+  refuse = false;
+  handler: StreamMessageHandler = () => {};
+  send(bytes: Uint8Array, to: DatagramAddress, onFailure?: (error: Error) => void): void {
+    if (this.refuse) return void setImmediate(() => onFailure?.(new Error('ECONNREFUSED')));
+    this.sent.push({ bytes: Buffer.from(bytes), to });
+  }
+  onMessage(handler: StreamMessageHandler): void {
+    this.handler = handler;
+  }
+  onDrop(): void {}
+  retain(to: DatagramAddress): void {
+    this.retained.push(`${to.host}:${to.port}`);
+  }
+  release(to: DatagramAddress): void {
+    this.retained.splice(this.retained.indexOf(`${to.host}:${to.port}`), 1);
+  }
+  address(): DatagramAddress {
+    return { host: '127.0.0.1', port: 5060 };
+  }
+  async close(): Promise<void> {}
+}
+
+describe('SIP endpoint over TCP', () => {
+  const tcpRequest = (method: string) => Buffer.from(request(method).toString().replace('SIP/2.0/UDP', 'SIP/2.0/TCP'));
+
+  it('answers a request that came over TCP on TCP, to the connection it came from', () => {
+    const stream = new FakeStream();
+    const h = harness(undefined, { stream });
+    stream.handler(tcpRequest('OPTIONS'), { host: '192.0.2.10', port: 40123 });
+    assert.equal(h.transport.sent.length, 0, 'nothing on UDP');
+    assert.equal(stream.sent.length, 1);
+    assert.deepEqual(stream.sent[0].to, { host: '192.0.2.10', port: 40123 }, 'the connection, not the Via port');
+    assert.match(stream.sent[0].bytes.toString(), /^SIP\/2\.0 200 OK/);
+  });
+
+  it('fails a client transaction at once when its TCP connection cannot be made', async () => {
+    const stream = new FakeStream();
+    stream.refuse = true;
+    const h = harness(undefined, { stream });
+    const parsed = parseMessage(tcpRequest('OPTIONS'));
+    assert.ok(parsed.ok && parsed.value.kind === 'request');
+    const failures: string[] = [];
+    h.endpoint.sendRequest(parsed.value, { host: '192.0.2.20', port: 5060, transport: 'TCP' }, { onResponse: () => {}, onFailure: (reason) => failures.push(reason) });
+    await settle();
+    await settle();
+    assert.deepEqual(failures, ['transport_error']);
+  });
+
+  it('keeps a TCP dialog\'s connection retained until the dialog is removed', () => {
+    const stream = new FakeStream();
+    const h = harness(undefined, { stream });
+    const handler = { onRequest: () => {}, onAck: () => {} };
+    h.endpoint.addDialog('call-1', 'tag-1', handler, { host: '192.0.2.10', port: 40123, transport: 'TCP' });
+    h.endpoint.addDialog('call-2', 'tag-2', handler, { host: '192.0.2.10', port: 5060, transport: 'UDP' });
+    assert.deepEqual(stream.retained, ['192.0.2.10:40123']);
+    h.endpoint.removeDialog('call-1', 'tag-1');
+    h.endpoint.removeDialog('call-2', 'tag-2');
+    assert.deepEqual(stream.retained, []);
   });
 });

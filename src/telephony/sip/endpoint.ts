@@ -8,11 +8,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { DatagramAddress, DatagramTransport } from '../transport/datagram-transport.ts';
+import type { StreamTransport } from '../transport/stream-transport.ts';
 import { SourceRateLimiter, type RateLimiterOptions } from '../transport/rate-limiter.ts';
 import { newTag } from './dialog/ids.ts';
 import { LogThrottle } from './endpoint-log-throttle.ts';
 import { optionsResponse, respond, screenRequest } from './endpoint-responses.ts';
-import type { AcceptedInvite, ClientListener, DialogHandler, EndpointLogger, InviteAdmission } from './endpoint-types.ts';
+import type { AcceptedInvite, ClientListener, DialogHandler, EndpointLogger, InviteAdmission, SipTarget } from './endpoint-types.ts';
 import { getCallId, getTo } from './accessors.ts';
 import type { SipMessage, SipRequest, SipResponse } from './message.ts';
 import { parseMessage } from './parser.ts';
@@ -22,6 +23,8 @@ import { validateMessage } from './validate.ts';
 
 export interface SipEndpointOptions {
   transport: DatagramTransport;
+  /** SIP over TCP on the same port; without it TCP targets fail as transport errors. */
+  stream?: StreamTransport;
   admission: InviteAdmission;
   logger: EndpointLogger;
   /** Monotonic milliseconds; performance.now() unless a test drives time. */
@@ -44,6 +47,8 @@ export class SipEndpoint {
   /** Accepted INVITE server transactions → their leg, so a CANCEL reaches it. */
   private readonly pendingInvites = new Map<string, DialogHandler>();
   private readonly clients = new Map<string, ClientListener>();
+  /** TCP peers of dialogs (by dialog key): their connections stay open while the dialog lives. */
+  private readonly dialogConnections = new Map<string, DatagramAddress>();
   private draining = false;
   private closed = false;
 
@@ -52,6 +57,11 @@ export class SipEndpoint {
     this.manager = new TransactionManager({ timers: options.timers });
     this.limiter = new SourceRateLimiter(options.rejectLimit ?? DEFAULT_REJECT_LIMIT);
     options.transport.onDatagram((bytes, from) => this.receive(bytes, from));
+    options.stream?.onMessage((bytes, from) => this.receive(bytes, from, 'TCP'));
+    options.stream?.onDrop((reason, from, detail) => {
+      if (reason === 'idle') this.options.logger.debug({ source: from.host }, 'idle sip tcp connection closed');
+      else this.logDrop(`tcp_${reason}`, { source: from.host, detail });
+    });
   }
 
   address(): DatagramAddress {
@@ -63,13 +73,27 @@ export class SipEndpoint {
     this.draining = true;
   }
 
-  /** Routes in-dialog requests and ACKs for (Call-ID, our tag) to `handler` until removed. */
-  addDialog(callId: string, localTag: string, handler: DialogHandler): void {
-    this.dialogs.set(dialogKeyOf(callId, localTag), handler);
+  /**
+   * Routes in-dialog requests and ACKs for (Call-ID, our tag) to `handler` until removed. A
+   * dialog over TCP keeps its connection open (`peer`): the BYE hours later must find it.
+   */
+  addDialog(callId: string, localTag: string, handler: DialogHandler, peer?: SipTarget): void {
+    const key = dialogKeyOf(callId, localTag);
+    this.dialogs.set(key, handler);
+    if (peer?.transport === 'TCP' && this.options.stream && !this.dialogConnections.has(key)) {
+      this.dialogConnections.set(key, peer);
+      this.options.stream.retain(peer);
+    }
   }
 
   removeDialog(callId: string, localTag: string): void {
-    this.dialogs.delete(dialogKeyOf(callId, localTag));
+    const key = dialogKeyOf(callId, localTag);
+    this.dialogs.delete(key);
+    const peer = this.dialogConnections.get(key);
+    if (peer) {
+      this.dialogConnections.delete(key);
+      this.options.stream?.release(peer);
+    }
   }
 
   /** Lets a CANCEL of an accepted INVITE reach its leg (until the leg sends its final answer). */
@@ -79,9 +103,9 @@ export class SipEndpoint {
   }
 
   /** Starts a client transaction; the listener hears its responses and its failure. */
-  sendRequest(request: SipRequest, to: DatagramAddress, listener: ClientListener): { id: string; request: SipRequest } | undefined {
+  sendRequest(request: SipRequest, to: SipTarget, listener: ClientListener): { id: string; request: SipRequest } | undefined {
     if (this.closed) return undefined;
-    const sent = this.manager.send(request, { transport: 'UDP', host: to.host, port: to.port }, this.clock());
+    const sent = this.manager.send(request, { transport: to.transport ?? 'UDP', host: to.host, port: to.port }, this.clock());
     if (!sent.ok) {
       this.options.logger.warn({ method: request.method, code: sent.error }, 'sip request not sent');
       return undefined;
@@ -100,8 +124,8 @@ export class SipEndpoint {
   }
 
   /** Sends outside any transaction: the ACK for a 2xx (§13.2.2.4). */
-  sendStateless(message: SipMessage, to: DatagramAddress): void {
-    if (!this.closed) this.options.transport.send(serializeMessage(message), to);
+  sendStateless(message: SipMessage, to: SipTarget): void {
+    if (!this.closed) this.transmit(serializeMessage(message), { transport: to.transport ?? 'UDP', host: to.host, port: to.port });
   }
 
   async close(): Promise<void> {
@@ -109,14 +133,17 @@ export class SipEndpoint {
     this.closed = true;
     for (const byTimer of this.timers.values()) for (const handle of byTimer.values()) clearTimeout(handle);
     this.timers.clear();
-    await this.options.transport.close();
+    await Promise.all([this.options.transport.close(), this.options.stream?.close()]);
   }
 
-  /** One datagram from the network. Public so tests can feed bytes without a socket. */
-  receive(bytes: Buffer, from: DatagramAddress): void {
+  /**
+   * One message from the network: a UDP datagram, or one message a TCP connection framed.
+   * Public so tests can feed bytes without a socket.
+   */
+  receive(bytes: Buffer, from: DatagramAddress, transport: 'UDP' | 'TCP' = 'UDP'): void {
     if (this.closed) return;
     try {
-      this.handle(bytes, { transport: 'UDP', host: from.host, port: from.port });
+      this.handle(bytes, { transport, host: from.host, port: from.port });
     } catch (error) {
       // A bug of ours, not the peer's: log it and keep serving everyone else.
       this.options.logger.error({ err: error, source: from.host }, 'sip datagram handling failed');
@@ -149,7 +176,7 @@ export class SipEndpoint {
   private execute(event: ManagerEvent, source: Destination | undefined): void {
     switch (event.type) {
       case 'send':
-        this.options.transport.send(serializeMessage(event.message), { host: event.to.host, port: event.to.port });
+        this.transmit(serializeMessage(event.message), event.to, event.tx);
         return;
       case 'startTimer':
         this.startTimer(event.tx, event.timer, event.at);
@@ -179,6 +206,21 @@ export class SipEndpoint {
         this.clients.get(event.tx)?.onFailure('transport_error');
         return;
     }
+  }
+
+  /**
+   * Puts bytes on the destination's transport. A TCP send that fails (refused, reset, timed
+   * out) fails its transaction at once rather than after timer B/F's 32 s.
+   */
+  private transmit(bytes: Uint8Array, to: Destination, tx?: string): void {
+    const address = { host: to.host, port: to.port };
+    if (to.transport !== 'TCP') return this.options.transport.send(bytes, address);
+    const failTransaction = (error: Error) => {
+      this.options.logger.debug({ err: error, destination: `${to.host}:${to.port}` }, 'sip tcp send failed');
+      if (tx !== undefined && !this.closed) this.run(this.manager.transportError(tx));
+    };
+    if (!this.options.stream) return void setImmediate(() => failTransaction(new Error('SIP over TCP is not enabled')));
+    this.options.stream.send(bytes, address, failTransaction);
   }
 
   private clientTerminated(tx: string, reason: 'completed' | 'timeout' | 'transport_error'): void {

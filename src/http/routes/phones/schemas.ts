@@ -12,7 +12,8 @@ const AllowedAddresses = Nullable(Type.Array(Type.String()), {
   description: 'List of IP addresses or CIDR blocks allowed for inbound SIP traffic. If empty, all traffic is accepted.',
 });
 const TerminationUriDescription =
-  'Hostname or IP where SIP INVITE is sent for outbound calls. Do not include the sip: or sips: prefix.';
+  'Hostname or IP where SIP INVITE is sent for outbound calls. Do not include the sip: or sips: prefix. ' +
+  'Habla extension: a `;transport=tcp` suffix sends the calls over TCP (`;transport=udp` is the default).';
 
 export const SipConfigResponse = Type.Object({
   termination_uri: Type.Optional(Nullable(Type.String())),

@@ -19,12 +19,15 @@ export function checkImportedNumber(raw: string, loc: Loc): string {
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /**
- * `host`, `host:port`, `IPv4[:port]`, `IPv6` or `[IPv6][:port]`; no scheme, user, path or
- * parameters. Returned trimmed, with the hostname lower-cased.
+ * `host`, `host:port`, `IPv4[:port]`, `IPv6` or `[IPv6][:port]`; no scheme, user or path.
+ * Habla extension: a `;transport=tcp` (or `udp`) suffix picks the trunk's transport, the one
+ * parameter accepted. Returned trimmed, with the hostname and transport lower-cased.
  */
 export function checkTerminationUri(raw: string, loc: Loc): string {
-  const text = raw.trim();
   const fail = (why: string) => invalidField(loc, `Value error, ${why}`);
+  const [address, ...params] = raw.trim().split(';');
+  const transport = checkTransportParam(params, fail);
+  const text = address.trim();
   if (/^sips?:/i.test(text)) throw fail('termination_uri must not include the sip: or sips: prefix');
   const parsed = splitHostPort(text);
   if (!parsed) throw fail('termination_uri must be a hostname or IP address with an optional :port');
@@ -34,7 +37,14 @@ export function checkTerminationUri(raw: string, loc: Loc): string {
   }
   if (!isIP(host) && !isHostname(host)) throw fail('termination_uri must be a hostname or IP address with an optional :port');
   const shownHost = isIP(host) === 6 && port !== undefined ? `[${host}]` : host.toLowerCase();
-  return port === undefined ? shownHost : `${shownHost}:${port}`;
+  return (port === undefined ? shownHost : `${shownHost}:${port}`) + (transport ? `;transport=${transport}` : '');
+}
+
+function checkTransportParam(params: string[], fail: (why: string) => Error): 'udp' | 'tcp' | undefined {
+  if (params.length === 0) return undefined;
+  const match = params.length === 1 ? /^\s*transport\s*=\s*(udp|tcp)\s*$/i.exec(params[0]) : null;
+  if (!match) throw fail('termination_uri accepts one parameter, ;transport=udp or ;transport=tcp');
+  return match[1].toLowerCase() as 'udp' | 'tcp';
 }
 
 function splitHostPort(text: string): { host: string; port?: string } | undefined {
