@@ -20,7 +20,8 @@ import { startLoad, type CallerMedia, type LoadResult } from './sip/sipp-load.ts
 // Knobs: BENCH_SIP_RATES (10,25,50,55,60 calls/s), BENCH_SIP_HOLD_S (6: 50 calls/s hold the
 // target's 300 calls), BENCH_SIP_WINDOW_S (10),
 // BENCH_SIP_ALL_STEPS=1 (go on after a failed step), BENCH_PROFILE=<dir> (V8 CPU profile of Habla),
-// BENCH_SIP_NODE_ARGS (node flags for Habla, e.g. "--trace-gc"; its output is not shown),
+// BENCH_SIP_NODE_ARGS (node flags for Habla, e.g. "--trace-gc"), BENCH_SIP_HABLA_LOG=<file> (Habla's
+// output, written to <file>.<mode> when the mode ends),
 // BENCH_SIP_MEDIA (workers,main: the media modes compared side by side), BENCH_SIP_CALLER_MEDIA
 // (echo: SIPp echoes Habla's RTP, so loss covers both directions; stream: callers stream a tone).
 
@@ -30,6 +31,7 @@ const WINDOW_S = Number(process.env.BENCH_SIP_WINDOW_S ?? 10);
 const ALL_STEPS = process.env.BENCH_SIP_ALL_STEPS === '1';
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const NODE_ARGS = (process.env.BENCH_SIP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const HABLA_LOG = process.env.BENCH_SIP_HABLA_LOG;
 const CALLER_MEDIA = callerMedia(process.env.BENCH_SIP_CALLER_MEDIA ?? 'echo');
 
 function callerMedia(value: string): CallerMedia {
@@ -267,6 +269,7 @@ async function runMode(mode: MediaMode, ulaw: string, workDir: string): Promise<
     console.error(`sip bench (${mode.label}) could not complete:`, error);
     console.error(habla.output().slice(-4000));
   } finally {
+    if (HABLA_LOG) fs.writeFileSync(`${HABLA_LOG}.${mode.key}`, habla.output());
     await habla.stop();
   }
   return { mode, steps };

@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh runtime
 bash scripts/node-deps.sh
-# --single-threaded-gc: see src/telephony/media/worker/gc-priority.ts (real-time media threads).
-exec node --single-threaded-gc bin/habla.js serve
+# The flags: SERVE_NODE_FLAGS in src/telephony/media/worker/gc-priority.ts (real-time media threads).
+exec node --single-threaded-gc --max-semi-space-size=4 bin/habla.js serve
