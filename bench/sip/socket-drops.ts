@@ -1,30 +1,13 @@
-import fs from 'node:fs';
+import { kernelSockets } from '../../test/helpers/ports.ts';
 
 // The kernel counts, per UDP socket, the datagrams it threw away because the socket's receive
 // buffer was full (/proc/net/udp{,6}, last column "drops"). bench:sip reads it to say where a
 // lost packet was lost: in SIPp's one echo socket (the load generator fell behind) or in one of
 // Habla's per-call RTP sockets (Habla fell behind).
 
-const TABLES = ['/proc/net/udp', '/proc/net/udp6'];
-
 /** Sum of the drop counters of every open UDP socket whose local port passes `wanted`. */
 export function udpDrops(wanted: (port: number) => boolean): number {
-  let total = 0;
-  for (const table of TABLES) {
-    let text: string;
-    try {
-      text = fs.readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cells = line.trim().split(/\s+/);
-      if (cells.length < 13) continue;
-      const port = parseInt(cells[1].split(':').pop() ?? '', 16);
-      if (wanted(port)) total += Number(cells.at(-1)) || 0;
-    }
-  }
-  return total;
+  return kernelSockets('udp').filter((socket) => wanted(socket.port)).reduce((sum, socket) => sum + socket.drops, 0);
 }
 
 export interface DropCounts {

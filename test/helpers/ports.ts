@@ -85,7 +85,20 @@ export function pidBindsPort(pid: number, port: number, protocol: 'udp' | 'tcp')
   } catch {
     return false; // the process is gone
   }
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return kernelSockets(protocol).some((socket) => socket.port === port && inodes.has(socket.inode));
+}
+
+export interface KernelSocket {
+  /** Local port. */
+  port: number;
+  inode: string;
+  /** Datagrams dropped for want of receive-buffer room (the table's last column; UDP). */
+  drops: number;
+}
+
+/** Every IPv4 and IPv6 socket of `protocol` on the machine, from /proc/net/<protocol>{,6}. */
+export function kernelSockets(protocol: 'udp' | 'tcp'): KernelSocket[] {
+  const sockets: KernelSocket[] = [];
   for (const table of [`/proc/net/${protocol}`, `/proc/net/${protocol}6`]) {
     let text = '';
     try {
@@ -95,10 +108,11 @@ export function pidBindsPort(pid: number, port: number, protocol: 'udp' | 'tcp')
     }
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields[1]?.endsWith(`:${hexPort}`) && inodes.has(fields[9])) return true;
+      if (fields.length < 10) continue;
+      sockets.push({ port: parseInt(fields[1].split(':').pop() ?? '', 16), inode: fields[9], drops: Number(fields.at(-1)) || 0 });
     }
   }
-  return false;
+  return sockets;
 }
 
 export async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
