@@ -118,6 +118,97 @@ test('hostile TCP peers lose their connections; a well-formed call still works',
   assert.equal(habla.child.exitCode, null, 'the server is still up');
 });
 
+test('a TCP caller whose connection dropped mid-call still gets our BYE, at its Contact on a new connection', async () => {
+  const number = '+34910000085';
+  await importNumber(api, { number, inboundAgentId: agentId });
+  // The caller's listening side: where its Contact points. Our BYE must arrive here.
+  const listener = net.createServer();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const contactPort = (listener.address() as net.AddressInfo).port;
+  const byeReceived = new Promise<string>((resolve) => {
+    listener.on('connection', (socket) => {
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk;
+        if (!/\r\n\r\n/.test(text)) return;
+        resolve(text);
+        socket.write(okFor(text));
+      });
+    });
+  });
+  try {
+    const call = net.connect({ host: '127.0.0.1', port: habla.sipPort });
+    await new Promise<void>((resolve) => call.once('connect', resolve));
+    let answer = '';
+    call.on('data', (chunk) => (answer += chunk));
+    const callId = `drop-${Date.now()}@127.0.0.1`;
+    call.write(invite(number, callId, call.localPort!, contactPort));
+    const deadline = Date.now() + 5000;
+    while (!/^SIP\/2\.0 200 /m.test(answer)) {
+      if (Date.now() > deadline) throw new Error(`no 200 to the INVITE over TCP:\n${answer}`);
+      await sleep(20);
+    }
+    const toTag = /^To:.*;tag=([^;\s]+)/m.exec(answer)![1];
+    call.write(ack(number, callId, call.localPort!, contactPort, toTag));
+    await sleep(300);
+    call.destroy(); // the connection is gone; the call is not
+
+    const created = await waitForCallWhere(api, 'type=inbound&status=in_progress');
+    const response = await api.raw('POST', `/v1/call/${created.id}/hangup`);
+    assert.equal(response.status, 200);
+    const bye = await Promise.race([byeReceived, sleep(5000).then(() => '')]);
+    assert.match(bye, /^BYE sip:caller@127\.0\.0\.1:\d+;transport=tcp SIP\/2\.0/, 'our BYE reached the Contact');
+    assert.match(bye, new RegExp(`^Call-ID: ${callId.replace(/[.]/g, '\\.')}`, 'm'));
+    const ended = await waitForCall(api, created.id, (c) => c.status === 'completed', 5000);
+    assert.equal(ended.end_reason, 'api_hangup');
+    const log = (await callLog(api, created.id)).map((e) => e.event);
+    assert.ok(!log.includes('bye_unanswered'), `the BYE was answered: ${log.join(', ')}`);
+  } finally {
+    listener.close();
+  }
+});
+
+/** A minimal TCP caller's INVITE (PCMU offer; the media port receives nothing). */
+function invite(number: string, callId: string, localPort: number, contactPort: number): string {
+  const sdp = 'v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 39000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+  return [
+    `INVITE sip:${number}@127.0.0.1:${habla.sipPort};transport=tcp SIP/2.0`,
+    `Via: SIP/2.0/TCP 127.0.0.1:${localPort};branch=z9hG4bK-${callId.slice(0, 18)}`,
+    'From: <sip:+34600999888@127.0.0.1>;tag=caller1',
+    `To: <sip:${number}@127.0.0.1>`,
+    `Call-ID: ${callId}`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:caller@127.0.0.1:${contactPort};transport=tcp>`,
+    'Max-Forwards: 70',
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(sdp)}`,
+    '',
+    sdp,
+  ].join('\r\n');
+}
+
+function ack(number: string, callId: string, localPort: number, contactPort: number, toTag: string): string {
+  return [
+    `ACK sip:habla@127.0.0.1:${habla.sipPort};transport=tcp SIP/2.0`,
+    `Via: SIP/2.0/TCP 127.0.0.1:${localPort};branch=z9hG4bK-ack-${Date.now()}`,
+    'From: <sip:+34600999888@127.0.0.1>;tag=caller1',
+    `To: <sip:${number}@127.0.0.1>;tag=${toTag}`,
+    `Call-ID: ${callId}`,
+    'CSeq: 1 ACK',
+    `Contact: <sip:caller@127.0.0.1:${contactPort};transport=tcp>`,
+    'Max-Forwards: 70',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/** 200 OK for a request: its Via, From, To, Call-ID and CSeq copied back. */
+function okFor(request: string): string {
+  const copied = request.split('\r\n').filter((line) => /^(Via|From|To|Call-ID|CSeq):/i.test(line));
+  return ['SIP/2.0 200 OK', ...copied, 'Content-Length: 0', '', ''].join('\r\n');
+}
+
 async function waitForLog(callId: string, event: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await callLog(api, callId)).some((e) => e.event === event)) {

@@ -204,7 +204,7 @@ export abstract class CallLeg<P extends MediaPorts, M extends LegMedia> implemen
 
   private awaitTransfer(refer: SipRequest, signal: AbortSignal): Promise<TransferResult> {
     return sendRefer({
-      endpoint: this.env.endpoint, request: refer, peer: this.peer, signal,
+      endpoint: this.env.endpoint, request: refer, peer: this.requestTarget(), signal,
       emit: (event) => this.emit(event),
       waiting: (settle) => (this.referring = settle),
     });
@@ -268,13 +268,18 @@ export abstract class CallLeg<P extends MediaPorts, M extends LegMedia> implemen
         if (outcome !== 'answered') this.emit({ event: 'bye_unanswered', level: 'WARNING', data: { outcome } });
         resolve();
       };
-      const sent = this.env.endpoint.sendRequest(built.value.request, this.peer, {
+      const sent = this.env.endpoint.sendRequest(built.value.request, this.requestTarget(), {
         onResponse: (response) => { if (response.status >= 200) done('answered'); },
         onFailure: (reason) => done(reason),
       });
       if (!sent) done('not_sent');
     });
     return this.byeFinished;
+  }
+
+  /** Where our in-dialog requests (BYE, REFER) go: the peer (InboundLeg refines it for TCP). */
+  protected requestTarget(): SipTarget {
+    return this.peer;
   }
 
   protected via(): ViaInput {
@@ -328,3 +333,4 @@ export function hostForUri(host: string): string {
 export function contactUriFor(publicHost: string, sipPort: number, transport: SipTarget['transport']): string {
   return `sip:habla@${hostForUri(publicHost)}:${sipPort}${transport === 'TCP' ? ';transport=tcp' : ''}`;
 }
+

@@ -5,7 +5,8 @@
  * INVITE came from (its Contact may be a private address behind NAT).
  */
 import { acceptAnswer, answerOffer, createOffer, type MediaEncryption, type NegotiatedMedia, type PendingOffer } from '../sdp/index.ts';
-import type { AcceptedInvite } from '../sip/endpoint-types.ts';
+import type { AcceptedInvite, SipTarget } from '../sip/endpoint-types.ts';
+import { parseUri } from '../sip/uri.ts';
 import { bodyText, type SipRequest } from '../sip/message.ts';
 import { buildDialogResponse, confirmDialog, createUasDialog, reasonPhrase, type Dialog } from '../sip/dialog/index.ts';
 import { createResponse } from '../sip/response.ts';
@@ -53,6 +54,18 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
     // RFC 3261 §20.43: 305 "Incompatible media format" tells the caller why its offer failed.
     const warning = { name: 'Warning', value: `305 habla "${reason.replace(/["\\\r\n]/g, ' ')}"` };
     env.endpoint.respond(accepted.tx, createResponse(accepted.invite, status, reasonPhrase(status), { toTag: accepted.toTag, headers: status === 488 ? [warning] : [] }));
+  }
+
+  /**
+   * A TCP caller is reached on the connection its INVITE came on. When that connection is gone (a
+   * firewall dropped it during a long call) its source port no longer listens, so our request
+   * goes to the dialog's remote target (the caller's Contact) on a new connection, as RFC 3261
+   * §12.2.1.1 has it.
+   */
+  protected override requestTarget(): SipTarget {
+    if (this.peer.transport !== 'TCP' || !this.dialog || this.env.endpoint.hasConnection(this.peer)) return this.peer;
+    const target = contactAddress(this.dialog.remoteTarget);
+    return target ? { ...target, transport: 'TCP' } : this.peer;
   }
 
   /** Answers the call: RTP ports, SDP answer (or offer, for an offerless INVITE), 200 OK. */
@@ -131,4 +144,11 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
     this.env.endpoint.respond(this.accepted.tx, buildDialogResponse(this.accepted.invite, this.early, status));
     this.finish({ reason, by, answered: false });
   }
+}
+
+/** host and port of a Contact URI (5060 when it names none); undefined if it does not parse. */
+function contactAddress(uri: string): { host: string; port: number } | undefined {
+  const parsed = parseUri(uri);
+  if (!parsed.ok || parsed.value.scheme === 'tel') return undefined;
+  return { host: parsed.value.host.replace(/^\[(.*)\]$/, '$1'), port: parsed.value.port ?? 5060 };
 }

@@ -230,6 +230,9 @@ class FakeStream implements StreamTransport {
     this.handler = handler;
   }
   onDrop(): void {}
+  hasConnection(): boolean {
+    return false;
+  }
   retain(to: DatagramAddress): void {
     this.retained.push(`${to.host}:${to.port}`);
   }

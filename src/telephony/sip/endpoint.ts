@@ -96,6 +96,11 @@ export class SipEndpoint {
     }
   }
 
+  /** Whether requests to `target` would go on a connection already open (always true for UDP). */
+  hasConnection(target: SipTarget): boolean {
+    return target.transport !== 'TCP' || (this.options.stream?.hasConnection(target) ?? false);
+  }
+
   /** Lets a CANCEL of an accepted INVITE reach its leg (until the leg sends its final answer). */
   watchInvite(tx: string, handler: DialogHandler | undefined): void {
     if (handler) this.pendingInvites.set(tx, handler);

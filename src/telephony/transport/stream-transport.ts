@@ -33,6 +33,8 @@ export interface StreamTransport {
   onMessage(handler: StreamMessageHandler): void;
   /** A connection refused or closed by our limits (a peer misbehaving, or idle); one handler. */
   onDrop(handler: (reason: string, peer: DatagramAddress, detail?: string) => void): void;
+  /** Whether a connection to `to` is open (either side opened it). */
+  hasConnection(to: DatagramAddress): boolean;
   /** Keeps the connection to `to` open however long it is idle (a dialog lives on it); counted. */
   retain(to: DatagramAddress): void;
   release(to: DatagramAddress): void;

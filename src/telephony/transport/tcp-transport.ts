@@ -100,6 +100,10 @@ export class TcpTransport implements StreamTransport {
     connection.write(bytes, fail);
   }
 
+  hasConnection(to: DatagramAddress): boolean {
+    return this.connections.has(keyOf(to));
+  }
+
   retain(to: DatagramAddress): void {
     const key = keyOf(to);
     this.retained.set(key, (this.retained.get(key) ?? 0) + 1);
