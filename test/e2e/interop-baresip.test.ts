@@ -3,7 +3,8 @@
 // the agent answers with its greeting, baresip hangs up; and Habla calls out to baresip (the
 // number's trunk), which answers by itself and records what it hears, until the API hangs up.
 // Audio must flow both ways: Habla's recording holds baresip's speech on the caller channel and
-// the greeting on the agent channel; baresip's own recording holds the greeting.
+// the greeting on the agent channel; baresip's own recording holds the greeting. The last two
+// tests do both directions again over SIP over TCP.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -154,4 +155,49 @@ test('Habla calls out to an auto-answering baresip; the API hangs up: completed/
   assertTwoWayRecording(await downloadRecording(call), sentMs);
   const heard = analyseWav(callee.recordings()[0].received);
   assert.ok(heard.activeMs > 1000, `baresip recorded the greeting (${heard.activeMs} ms)`);
+});
+
+// SIP over TCP, both ways: the signalling must really be TCP (baresip's SIP trace shows
+// `SIP/2.0/TCP` Vias), with audio both ways as over UDP.
+test('baresip calls in over TCP (;transport=tcp), speaks and hangs up: completed/customer_hangup', async (t) => {
+  let caller: Baresip | undefined;
+  dumpOnFailure(t, () => caller);
+  const number = '+34910000091';
+  await importNumber(api, { number, inboundAgentId: agentId });
+  caller = await phone({ user: '+34600222444', audioSource: speech });
+
+  await caller.dial(`sip:${number}@127.0.0.1:${habla.sipPort};transport=tcp`);
+  await caller.waitFor('CALL_ESTABLISHED');
+  const created = await waitForCallWhere(api, 'type=inbound&status=in_progress');
+  await sleep(3500);
+  await caller.hangup();
+  await caller.waitFor('CALL_CLOSED');
+  const call = await waitForCall(api, created.id, (c) => c.status === 'completed' && c.recording_url, 10_000);
+  assert.equal(call.end_reason, 'customer_hangup');
+  assert.match(caller.output(), /Via: SIP\/2\.0\/TCP /, 'the signalling went over TCP');
+  assertNoTrouble((await callLog(api, created.id)).map((e) => e.event));
+  assertTwoWayRecording(await downloadRecording(call), analyseWav(speech).activeMs);
+  assert.ok(analyseWav(caller.recordings()[0].received).activeMs > 1000, 'baresip heard the greeting');
+});
+
+test('Habla calls baresip through a ;transport=tcp trunk; the API hangs up: completed/api_hangup', async (t) => {
+  let callee: Baresip | undefined;
+  dumpOnFailure(t, () => callee);
+  callee = await phone({ user: '+34600123457', audioSource: speech });
+  const number = '+34910000092';
+  await importNumber(api, { number, terminationUri: `127.0.0.1:${callee.sipPort};transport=tcp`, outboundAgentId: agentId });
+
+  const placed = await api('POST', '/v1/call/', { from_number: number, to_number: '+34600123457' });
+  await waitForCall(api, placed.id, (c) => c.status === 'in_progress', 10_000);
+  await callee.waitFor('CALL_ESTABLISHED');
+  await sleep(4500);
+  const hangup = await api.raw('POST', `/v1/call/${placed.id}/hangup`);
+  assert.ok(hangup.ok, `hangup → ${hangup.status} ${await hangup.text()}`);
+  await callee.waitFor('CALL_CLOSED');
+  const call = await waitForCall(api, placed.id, (c) => c.status === 'completed' && c.recording_url, 10_000);
+  assert.equal(call.end_reason, 'api_hangup');
+  assert.match(callee.output(), /Via: SIP\/2\.0\/TCP /, 'the signalling went over TCP');
+  assertNoTrouble((await callLog(api, placed.id)).map((e) => e.event));
+  assertTwoWayRecording(await downloadRecording(call), analyseWav(speech).activeMs);
+  assert.ok(analyseWav(callee.recordings()[0].received).activeMs > 1000, 'baresip heard the greeting');
 });
