@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.ts';
@@ -75,18 +76,43 @@ async function checkDatabase(url: string): Promise<string> {
 // Advisory: a running Habla holds the port too, so "in use" is only a hint, never a failure.
 async function checkSipPort(config: Config): Promise<string> {
   const where = `${config.sipHost}:${config.sipPort}`;
-  if (config.sipPort === 0) return `HABLA_SIP_PORT=0: the OS picks a UDP port on ${config.sipHost} at start`;
-  const socket = dgram.createSocket('udp4');
+  const protocols = config.sipTcp ? 'udp and tcp' : 'udp';
+  if (config.sipPort === 0) return `HABLA_SIP_PORT=0: the OS picks the ${protocols} port on ${config.sipHost} at start`;
+  for (const protocol of config.sipTcp ? (['udp', 'tcp'] as const) : (['udp'] as const)) {
+    const code = await bindError(protocol, config.sipPort, config.sipHost);
+    if (code) throw new Error(`cannot bind ${protocol} ${where} (${code}): a running Habla or another SIP server holds it, or set HABLA_SIP_PORT`);
+  }
+  return `${protocols} ${where}: free; trunks must reach it (and RTP ports ${config.rtpPortMin}-${config.rtpPortMax})`;
+}
+
+/** Why the port cannot be bound (an errno code), or undefined when it can. */
+async function bindError(protocol: 'udp' | 'tcp', port: number, host: string): Promise<string | undefined> {
+  const failed = (error: NodeJS.ErrnoException) => error.code ?? 'error';
+  if (protocol === 'udp') {
+    const socket = dgram.createSocket('udp4');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(port, host, () => resolve());
+      });
+      return undefined;
+    } catch (error) {
+      return failed(error as NodeJS.ErrnoException);
+    } finally {
+      socket.close();
+    }
+  }
+  const server = net.createServer();
   try {
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(config.sipPort, config.sipHost, () => resolve());
+      server.once('error', reject);
+      server.listen({ port, host, exclusive: true }, () => resolve());
     });
-    return `udp ${where} is free; trunks must reach it (and RTP ports ${config.rtpPortMin}-${config.rtpPortMax})`;
+    return undefined;
   } catch (error) {
-    throw new Error(`cannot bind udp ${where} (${(error as NodeJS.ErrnoException).code ?? 'error'}): a running Habla or another SIP server holds it, or set HABLA_SIP_PORT`);
+    return failed(error as NodeJS.ErrnoException);
   } finally {
-    socket.close();
+    server.close();
   }
 }
 

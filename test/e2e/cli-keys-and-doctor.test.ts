@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -56,6 +57,22 @@ test('migrate reports an up-to-date database; doctor passes on this machine', as
   const doctor = await cli(['doctor']);
   assert.match(doctor.stdout, /ok {4}espeak-ng/);
   assert.match(doctor.stdout, /all required checks passed/);
+});
+
+test('doctor checks the SIP port on TCP too, and names the protocol it cannot bind', async () => {
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as net.AddressInfo).port;
+  try {
+    const env = { HABLA_SIP_HOST: '127.0.0.1', HABLA_SIP_PORT: String(port) };
+    const doctor = await cli(['doctor'], env);
+    assert.match(doctor.stdout, new RegExp(`cannot bind tcp 127\\.0\\.0\\.1:${port}`), doctor.stdout);
+    assert.match(doctor.stdout, /all required checks passed/, 'the SIP port check is advisory');
+    const udpOnly = await cli(['doctor'], { ...env, HABLA_SIP_TCP: 'false' });
+    assert.match(udpOnly.stdout, new RegExp(`udp 127\\.0\\.0\\.1:${port}: free`), udpOnly.stdout);
+  } finally {
+    holder.close();
+  }
 });
 
 test('a bad setting stops the command with a message naming it', async () => {
