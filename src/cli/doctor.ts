@@ -87,32 +87,18 @@ async function checkSipPort(config: Config): Promise<string> {
 
 /** Why the port cannot be bound (an errno code), or undefined when it can. */
 async function bindError(protocol: 'udp' | 'tcp', port: number, host: string): Promise<string | undefined> {
-  const failed = (error: NodeJS.ErrnoException) => error.code ?? 'error';
-  if (protocol === 'udp') {
-    const socket = dgram.createSocket('udp4');
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind(port, host, () => resolve());
-      });
-      return undefined;
-    } catch (error) {
-      return failed(error as NodeJS.ErrnoException);
-    } finally {
-      socket.close();
-    }
-  }
-  const server = net.createServer();
+  const socket = protocol === 'udp' ? dgram.createSocket('udp4') : net.createServer();
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port, host, exclusive: true }, () => resolve());
+      socket.once('error', reject);
+      if (socket instanceof net.Server) socket.listen({ port, host, exclusive: true }, resolve);
+      else socket.bind(port, host, resolve);
     });
     return undefined;
   } catch (error) {
-    return failed(error as NodeJS.ErrnoException);
+    return (error as NodeJS.ErrnoException).code ?? 'error';
   } finally {
-    server.close();
+    socket.close();
   }
 }
 

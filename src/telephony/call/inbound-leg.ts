@@ -6,11 +6,11 @@
  */
 import { acceptAnswer, answerOffer, createOffer, type MediaEncryption, type NegotiatedMedia, type PendingOffer } from '../sdp/index.ts';
 import type { AcceptedInvite, SipTarget } from '../sip/endpoint-types.ts';
-import { parseUri } from '../sip/uri.ts';
 import { bodyText, type SipRequest } from '../sip/message.ts';
 import { buildDialogResponse, confirmDialog, createUasDialog, reasonPhrase, type Dialog } from '../sip/dialog/index.ts';
 import { createResponse } from '../sip/response.ts';
 import { CallLeg, contactUriFor } from './call-leg.ts';
+import { parseTrunk } from './peer-address.ts';
 import type { HangupSide, LegEnvironment, LegListener, LegMedia, MediaPorts } from './types.ts';
 
 export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLeg<P, M> {
@@ -23,7 +23,7 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
     private readonly encryption: MediaEncryption,
     private readonly early: Dialog,
   ) {
-    super(env, listener, { host: accepted.source.host, port: accepted.source.port, transport: accepted.source.transport === 'TCP' ? 'TCP' : 'UDP' });
+    super(env, listener, { host: accepted.source.host, port: accepted.source.port, transport: transportOf(accepted) });
   }
 
   /**
@@ -36,7 +36,7 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
     encryption: MediaEncryption,
     listener: LegListener<M>,
   ): { ok: true; leg: InboundLeg<P, M> } | { ok: false; status: number; reason: string } {
-    const contact = contactUriFor(env.publicHost, env.sipPort, accepted.source.transport === 'TCP' ? 'TCP' : 'UDP');
+    const contact = contactUriFor(env.publicHost, env.sipPort, transportOf(accepted));
     const dialog = createUasDialog(accepted.invite, { localTag: accepted.toTag, localContact: contact });
     if (!dialog.ok) return { ok: false, status: dialog.error.status ?? 400, reason: dialog.error.message };
     const offer = bodyText(accepted.invite);
@@ -64,8 +64,8 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
    */
   protected override requestTarget(): SipTarget {
     if (this.peer.transport !== 'TCP' || !this.dialog || this.env.endpoint.hasConnection(this.peer)) return this.peer;
-    const target = contactAddress(this.dialog.remoteTarget);
-    return target ? { ...target, transport: 'TCP' } : this.peer;
+    const target = parseTrunk(this.dialog.remoteTarget);
+    return target ? { host: target.host, port: target.port, transport: 'TCP' } : this.peer;
   }
 
   /** Answers the call: RTP ports, SDP answer (or offer, for an offerless INVITE), 200 OK. */
@@ -146,9 +146,7 @@ export class InboundLeg<P extends MediaPorts, M extends LegMedia> extends CallLe
   }
 }
 
-/** host and port of a Contact URI (5060 when it names none); undefined if it does not parse. */
-function contactAddress(uri: string): { host: string; port: number } | undefined {
-  const parsed = parseUri(uri);
-  if (!parsed.ok || parsed.value.scheme === 'tel') return undefined;
-  return { host: parsed.value.host.replace(/^\[(.*)\]$/, '$1'), port: parsed.value.port ?? 5060 };
+/** The transport the INVITE came on: the dialog stays on it. */
+function transportOf(accepted: AcceptedInvite): 'UDP' | 'TCP' {
+  return accepted.source.transport === 'TCP' ? 'TCP' : 'UDP';
 }

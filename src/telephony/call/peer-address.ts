@@ -18,33 +18,40 @@ export interface TrunkAddress {
   readonly transport: 'UDP' | 'TCP';
 }
 
+/**
+ * A trunk's address, or any peer's SIP URI (a Contact) read the same way. The URI parser reads
+ * a sip: URI's parameters (a `;` may sit in its user part); after a bare host:port they are split here.
+ */
 export function parseTrunk(trunk: string): TrunkAddress | undefined {
-  const [address, ...params] = trunk.trim().split(';');
-  const transport = transportOf(params);
-  if (!transport) return undefined;
-  const text = address.trim();
+  const text = trunk.trim();
   if (/^sips?:/i.test(text)) {
     const uri = parseUri(text);
-    if (!uri.ok) return undefined;
+    const transport = uri.ok ? transportOf(uri.value.params.get('transport')) : undefined;
+    if (!uri.ok || !transport) return undefined;
     const port = uri.value.port ?? 5060;
     return { host: unbracket(uri.value.host), port, uriHost: uri.value.port ? `${uri.value.host}:${port}` : uri.value.host, transport };
   }
-  const parsed = parseHostPort(text);
-  if (!parsed || parsed.host === '') return undefined;
+  const [address, ...params] = text.split(';');
+  const transport = transportOf(transportParam(params));
+  const parsed = parseHostPort(address.trim());
+  if (!transport || !parsed || parsed.host === '') return undefined;
   const port = parsed.port ?? 5060;
   return { host: unbracket(parsed.host), port, uriHost: parsed.port ? `${parsed.host}:${port}` : parsed.host, transport };
 }
 
-/** UDP unless a `transport=` parameter says TCP; undefined for a transport we do not speak. */
-function transportOf(params: string[]): TrunkAddress['transport'] | undefined {
-  let transport: TrunkAddress['transport'] = 'UDP';
+/** The value of a `transport=` among `name=value` parameters. */
+function transportParam(params: string[]): string | undefined {
   for (const param of params) {
-    const [name, value = ''] = param.split('=').map((part) => part.trim().toLowerCase());
-    if (name !== 'transport') continue;
-    if (value === 'tcp') transport = 'TCP';
-    else if (value !== 'udp') return undefined;
+    const [name, value = ''] = param.split('=').map((part) => part.trim());
+    if (name.toLowerCase() === 'transport') return value;
   }
-  return transport;
+  return undefined;
+}
+
+/** UDP unless the parameter says TCP; undefined for a transport we do not speak. */
+function transportOf(param: string | null | undefined): TrunkAddress['transport'] | undefined {
+  const value = (param ?? 'udp').toLowerCase();
+  return value === 'tcp' ? 'TCP' : value === 'udp' ? 'UDP' : undefined;
 }
 
 export async function resolveTrunk(trunk: string): Promise<TrunkAddress | undefined> {

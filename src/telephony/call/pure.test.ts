@@ -32,6 +32,8 @@ describe('trunk addresses (termination_uri)', () => {
   it('reads ;transport=tcp after a host:port or a sip: URI', () => {
     assert.deepEqual(parseTrunk('trunk.example.com:5060;transport=tcp'), { host: 'trunk.example.com', port: 5060, uriHost: 'trunk.example.com:5060', transport: 'TCP' });
     assert.deepEqual(parseTrunk('sip:192.0.2.1;lr;transport=TCP'), { host: '192.0.2.1', port: 5060, uriHost: '192.0.2.1', transport: 'TCP' });
+    // A caller's Contact is read the same way (our BYE's fallback target over TCP).
+    assert.deepEqual(parseTrunk('sip:caller@[2001:db8::7]:5070;transport=tcp'), { host: '2001:db8::7', port: 5070, uriHost: '[2001:db8::7]:5070', transport: 'TCP' });
   });
 
   it('refuses what is not an address, or a transport we do not speak', () => {

@@ -78,8 +78,6 @@ export class TcpConnection {
 
   private receive(chunk: Buffer): void {
     this.lastActivity = performance.now();
-    // After the connect timeout fired once, traffic must not trip it again.
-    this.socket.setTimeout(0);
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     while (this.buffer.length > 0 && !this.closed) {
       const frame = this.events.frame(this.buffer);
